@@ -1,0 +1,44 @@
+/**
+ * Stable error codes carried by signaling error replies, WebSocket close reasons and the
+ * native REST API. Names never change once released; messages may.
+ */
+export const ErrorCode = {
+  BadRequest: 'bad_request',
+  MessageTooLarge: 'message_too_large',
+  UnknownMethod: 'unknown_method',
+  InvalidParams: 'invalid_params',
+  UnsupportedProtocol: 'unsupported_protocol',
+  NotJoined: 'not_joined',
+  AlreadyJoined: 'already_joined',
+  TokenInvalid: 'token_invalid',
+  TokenExpired: 'token_expired',
+  MeetingNotFound: 'meeting_not_found',
+  AttendeeNotFound: 'attendee_not_found',
+  Forbidden: 'forbidden',
+  RoomLocked: 'room_locked',
+  VideoLimitReached: 'video_limit_reached',
+  ContentShareLimitReached: 'content_share_limit_reached',
+  TransportNotFound: 'transport_not_found',
+  ProducerNotFound: 'producer_not_found',
+  ConsumerNotFound: 'consumer_not_found',
+  MediaError: 'media_error',
+  RateLimited: 'rate_limited',
+  Unauthorized: 'unauthorized',
+  NotFound: 'not_found',
+  Internal: 'internal_error',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** WebSocket close codes (4000-4999 is the application range). */
+export const CloseCode = {
+  Normal: 1000,
+  MessageTooLarge: 1009,
+  ProtocolError: 4000,
+  AuthFailed: 4001,
+  SessionEnded: 4002,
+  Removed: 4003,
+  HeartbeatTimeout: 4004,
+  Replaced: 4005,
+  ServerShutdown: 4006,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

@@ -1,0 +1,6 @@
+export * from './version.js';
+export * from './errorCodes.js';
+export * from './sessionStatus.js';
+export * from './permissions.js';
+export * from './messages.js';
+export * from './typedEmitter.js';

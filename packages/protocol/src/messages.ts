@@ -1,0 +1,157 @@
+import { z } from 'zod';
+
+/**
+ * The signaling wire format. Every message is one JSON object:
+ *  - request  (client -> server): { id, method, params }
+ *  - response (server -> client): { id, ok: true, result } | { id, ok: false, error }
+ *  - notification (server -> client): { event, data }
+ * Each method and event has one schema here, validated on both sides.
+ */
+
+const id = z.string().min(1).max(128);
+/** mediasoup objects are validated structurally here and in depth by mediasoup itself. */
+const mediaObject = z.looseObject({});
+
+export const MediaSource = z.enum(['microphone', 'camera', 'screen', 'screen-audio']);
+export type MediaSource = z.infer<typeof MediaSource>;
+export const MediaKind = z.enum(['audio', 'video']);
+export type MediaKind = z.infer<typeof MediaKind>;
+
+/** A participant as every other participant sees it. */
+export const AttendeeInfo = z.object({
+  attendeeId: id,
+  externalUserId: z.string(),
+  name: z.string(),
+  role: z.enum(['member', 'audience']),
+  /** True for the content-share attendee "<attendeeId>#content". */
+  isContent: z.boolean(),
+  audioMuted: z.boolean(),
+  videoMuted: z.boolean(),
+});
+export type AttendeeInfo = z.infer<typeof AttendeeInfo>;
+
+export const TransportInfo = z.object({
+  id,
+  iceParameters: mediaObject,
+  iceCandidates: z.array(mediaObject),
+  dtlsParameters: mediaObject,
+});
+export type TransportInfo = z.infer<typeof TransportInfo>;
+
+/** Request methods: params and result schemas. */
+export const Requests = {
+  join: {
+    params: z.object({
+      protocol: z.number().int(),
+      token: z.string().min(1).max(8192),
+      /** Join as the content-share attendee "<attendeeId>#content" of the token's attendee. */
+      content: z.boolean().optional(),
+    }),
+    result: z.object({
+      meetingId: id,
+      attendeeId: id,
+      externalUserId: z.string(),
+      name: z.string(),
+      role: z.enum(['member', 'audience']),
+      permissions: z.array(z.string()),
+      routerRtpCapabilities: mediaObject,
+      attendees: z.array(AttendeeInfo),
+      heartbeatIntervalMs: z.number(),
+      maxVideoTiles: z.number(),
+    }),
+  },
+  createTransport: {
+    params: z.object({ direction: z.enum(['send', 'recv']) }),
+    result: TransportInfo,
+  },
+  connectTransport: {
+    params: z.object({ transportId: id, dtlsParameters: mediaObject }),
+    result: z.object({}),
+  },
+  restartIce: {
+    params: z.object({ transportId: id }),
+    result: z.object({ iceParameters: mediaObject }),
+  },
+  /** Tells the server what the client can receive; it then starts consuming everyone's media. */
+  setRtpCapabilities: {
+    params: z.object({ rtpCapabilities: mediaObject }),
+    result: z.object({}),
+  },
+  produce: {
+    params: z.object({
+      transportId: id,
+      kind: MediaKind,
+      source: MediaSource,
+      rtpParameters: mediaObject,
+      paused: z.boolean().optional(),
+    }),
+    result: z.object({ producerId: id }),
+  },
+  closeProducer: { params: z.object({ producerId: id }), result: z.object({}) },
+  pauseProducer: { params: z.object({ producerId: id }), result: z.object({}) },
+  resumeProducer: { params: z.object({ producerId: id }), result: z.object({}) },
+  resumeConsumer: { params: z.object({ consumerId: id }), result: z.object({}) },
+  leave: { params: z.object({}), result: z.object({}) },
+  ping: { params: z.object({}), result: z.object({ now: z.number() }) },
+} as const;
+export type RequestMethod = keyof typeof Requests;
+export type RequestParams<M extends RequestMethod> = z.infer<(typeof Requests)[M]['params']>;
+export type RequestResult<M extends RequestMethod> = z.infer<(typeof Requests)[M]['result']>;
+
+/** Notifications the server pushes. */
+export const Events = {
+  attendeeJoined: z.object({ attendee: AttendeeInfo }),
+  attendeeLeft: z.object({ attendeeId: id, reason: z.enum(['left', 'dropped', 'removed', 'ended']) }),
+  attendeeUpdated: z.object({ attendee: AttendeeInfo }),
+  newConsumer: z.object({
+    consumerId: id,
+    producerId: id,
+    attendeeId: id,
+    kind: MediaKind,
+    source: MediaSource,
+    rtpParameters: mediaObject,
+    producerPaused: z.boolean(),
+  }),
+  consumerClosed: z.object({ consumerId: id }),
+  consumerPaused: z.object({ consumerId: id }),
+  consumerResumed: z.object({ consumerId: id }),
+  /** Server-side audio levels, ~5 per second; volume is 0..1, attendees absent are silent. */
+  volumes: z.object({ levels: z.array(z.object({ attendeeId: id, volume: z.number().min(0).max(1) })) }),
+  activeSpeaker: z.object({ attendeeId: id }),
+  sessionEnded: z.object({ reason: z.string(), message: z.string() }),
+} as const;
+export type EventName = keyof typeof Events;
+export type EventData<E extends EventName> = z.infer<(typeof Events)[E]>;
+
+export const ErrorBody = z.object({ code: z.string(), message: z.string() });
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+export const RequestEnvelope = z.object({
+  id: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  method: z.string().min(1).max(64),
+  params: z.unknown().optional(),
+});
+export type RequestEnvelope = z.infer<typeof RequestEnvelope>;
+
+export const ResponseEnvelope = z.union([
+  z.object({ id: z.number(), ok: z.literal(true), result: z.unknown() }),
+  z.object({ id: z.number().nullable(), ok: z.literal(false), error: ErrorBody }),
+]);
+export type ResponseEnvelope = z.infer<typeof ResponseEnvelope>;
+
+export const NotificationEnvelope = z.object({ event: z.string(), data: z.unknown() });
+export type NotificationEnvelope = z.infer<typeof NotificationEnvelope>;
+
+export function isRequestMethod(method: string): method is RequestMethod {
+  return Object.prototype.hasOwnProperty.call(Requests, method);
+}
+
+export function isEventName(event: string): event is EventName {
+  return Object.prototype.hasOwnProperty.call(Events, event);
+}
+
+/** The content-share attendee id of an attendee, as Chime forms it. */
+export const CONTENT_SUFFIX = '#content';
+export function contentAttendeeId(attendeeId: string): string {
+  return `${attendeeId}${CONTENT_SUFFIX}`;
+}

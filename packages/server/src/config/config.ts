@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, existsSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * Server configuration: embedded defaults, overridden by an optional JSON file
+ * (PARLEY_CONFIG=path) and then by PARLEY_* environment variables.
+ */
+export const ConfigSchema = z.object({
+  host: z.string().default('0.0.0.0'),
+  port: z.number().int().min(0).max(65535).default(8080),
+  /** Base URL clients use to reach this server; derived from the request when unset. */
+  publicUrl: z.string().url().optional(),
+  apiKey: z.string().min(1).default('parley-dev-key'),
+  /** Generated at start when unset, and printed so a developer can use it. */
+  apiSecret: z.string().min(16).optional(),
+  /** Secret that signs join tokens; derived from apiSecret when unset. */
+  tokenSecret: z.string().min(16).optional(),
+  tokenTtlSeconds: z.number().int().positive().default(24 * 3600),
+  dataDir: z.string().default('./data'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  mediaRegion: z.string().default('local'),
+  /** Serve the demo app's built files from this folder at / (none when unset or missing). */
+  staticDir: z.string().optional(),
+  rtc: z
+    .object({
+      /** Local address the media port binds to. */
+      listenIp: z.string().default('0.0.0.0'),
+      /** Address given to browsers in ICE candidates; 127.0.0.1 works for same-machine use. */
+      announcedIp: z.string().default('127.0.0.1'),
+      /** The one UDP and TCP port every participant's media uses (WebRtcServer). */
+      port: z.number().int().min(0).max(65535).default(40000),
+      /** mediasoup workers; default one per core. */
+      workers: z.number().int().positive().optional(),
+      workerLogLevel: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
+    })
+    .prefault({}),
+  limits: z
+    .object({
+      maxVideoTiles: z.number().int().positive().default(16),
+      maxContentShares: z.number().int().positive().default(2),
+      heartbeatIntervalMs: z.number().int().positive().default(5000),
+      /** A peer silent for this long is taken as dead and removed. */
+      heartbeatTimeoutMs: z.number().int().positive().default(15000),
+      maxAttendeesPerMeeting: z.number().int().positive().default(250),
+    })
+    .prefault({}),
+});
+export type Config = z.infer<typeof ConfigSchema> & { apiSecret: string; tokenSecret: string };
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+export function loadConfig(overrides: ConfigInput = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const file = env.PARLEY_CONFIG && existsSync(env.PARLEY_CONFIG) ? JSON.parse(readFileSync(env.PARLEY_CONFIG, 'utf8')) : {};
+  const fromEnv: Record<string, unknown> = {};
+  const rtc: Record<string, unknown> = {};
+  if (env.PARLEY_HOST) fromEnv.host = env.PARLEY_HOST;
+  if (env.PARLEY_PORT) fromEnv.port = Number(env.PARLEY_PORT);
+  if (env.PARLEY_PUBLIC_URL) fromEnv.publicUrl = env.PARLEY_PUBLIC_URL;
+  if (env.PARLEY_API_KEY) fromEnv.apiKey = env.PARLEY_API_KEY;
+  if (env.PARLEY_API_SECRET) fromEnv.apiSecret = env.PARLEY_API_SECRET;
+  if (env.PARLEY_TOKEN_SECRET) fromEnv.tokenSecret = env.PARLEY_TOKEN_SECRET;
+  if (env.PARLEY_DATA_DIR) fromEnv.dataDir = env.PARLEY_DATA_DIR;
+  if (env.PARLEY_LOG_LEVEL) fromEnv.logLevel = env.PARLEY_LOG_LEVEL;
+  if (env.PARLEY_RTC_LISTEN_IP) rtc.listenIp = env.PARLEY_RTC_LISTEN_IP;
+  if (env.PARLEY_RTC_ANNOUNCED_IP) rtc.announcedIp = env.PARLEY_RTC_ANNOUNCED_IP;
+  if (env.PARLEY_RTC_PORT) rtc.port = Number(env.PARLEY_RTC_PORT);
+  if (env.PARLEY_RTC_WORKERS) rtc.workers = Number(env.PARLEY_RTC_WORKERS);
+  const merged = { ...file, ...fromEnv, ...overrides, rtc: { ...file.rtc, ...rtc, ...overrides.rtc }, limits: { ...file.limits, ...overrides.limits } };
+  const parsed = ConfigSchema.parse(merged);
+  const apiSecret = parsed.apiSecret ?? randomBytes(24).toString('base64url');
+  return { ...parsed, apiSecret, tokenSecret: parsed.tokenSecret ?? `${apiSecret}:join-tokens` };
+}

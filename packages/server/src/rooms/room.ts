@@ -1,0 +1,224 @@
+import type { types } from 'mediasoup';
+import { ErrorCode, Permission, SessionEndReason, TypedEmitter, type MediaKind, type MediaSource } from '@parley/protocol';
+import { ParleyError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { SfuPeer } from '../sfu/sfuPeer.js';
+import type { SfuRoom } from '../sfu/sfuRoom.js';
+import { Member, type MemberChannel, type MemberIdentity } from './member.js';
+import { dBovToVolume } from './volume.js';
+
+export interface RoomLimits {
+  maxVideoTiles: number;
+  maxContentShares: number;
+  maxAttendeesPerMeeting: number;
+}
+
+export type RoomEvents = {
+  /** The last member left. */
+  empty: [];
+  closed: [];
+};
+
+export type LeaveReason = 'left' | 'dropped' | 'removed' | 'ended';
+
+/**
+ * A live meeting: who is in it and what flows between them. The room owns the truth about
+ * members; its SfuRoom only moves the media the room asks for.
+ */
+export class Room extends TypedEmitter<RoomEvents> {
+  readonly meetingId: string;
+  readonly sfu: SfuRoom;
+  readonly #members = new Map<string, Member>();
+  readonly #limits: RoomLimits;
+  readonly #log: Logger;
+  #closed = false;
+
+  constructor(meetingId: string, sfu: SfuRoom, limits: RoomLimits, logger: Logger) {
+    super();
+    this.meetingId = meetingId;
+    this.sfu = sfu;
+    this.#limits = limits;
+    this.#log = logger.child({ meetingId });
+    this.onListenerError = (event, err) => this.#log.error({ err, event }, 'room listener threw');
+    sfu.on('volumes', (levels) => this.#broadcastVolumes(levels));
+    sfu.on('silence', () => this.#broadcastVolumes([]));
+    sfu.on('dominantSpeaker', (producerId) => {
+      const attendeeId = this.#producerOwner(producerId);
+      if (attendeeId) this.#broadcast((m) => m.channel.notify('activeSpeaker', { attendeeId }));
+    });
+    sfu.on('close', () => this.end(SessionEndReason.SignalingInternalServerError, 'media server for this meeting stopped'));
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get members(): Member[] {
+    return [...this.#members.values()];
+  }
+
+  member(attendeeId: string): Member | undefined {
+    return this.#members.get(attendeeId);
+  }
+
+  /** Adds a member. A second connection of the same attendee replaces the first. */
+  join(identity: MemberIdentity, channel: MemberChannel): Member {
+    if (this.#closed) throw new ParleyError(ErrorCode.MeetingNotFound, 'meeting has ended');
+    const previous = this.#members.get(identity.attendeeId);
+    if (previous) {
+      this.leave(previous.attendeeId, 'dropped');
+      previous.channel.end(SessionEndReason.AudioJoinedFromAnotherDevice, 'joined from another connection');
+    }
+    if (identity.isContent && this.members.filter((m) => m.isContent).length >= this.#limits.maxContentShares) {
+      throw new ParleyError(ErrorCode.ContentShareLimitReached, `at most ${this.#limits.maxContentShares} content shares per meeting`);
+    }
+    if (this.#members.size >= this.#limits.maxAttendeesPerMeeting) {
+      throw new ParleyError(ErrorCode.Forbidden, 'meeting is at capacity');
+    }
+    const member = new Member(identity, new SfuPeer(this.sfu, identity.attendeeId), channel);
+    member.peer.on('consumerClosed', (consumerId) => channel.notify('consumerClosed', { consumerId }));
+    member.peer.on('consumerPaused', (consumerId) => channel.notify('consumerPaused', { consumerId }));
+    member.peer.on('consumerResumed', (consumerId) => channel.notify('consumerResumed', { consumerId }));
+    this.#members.set(member.attendeeId, member);
+    const attendee = member.info();
+    this.#broadcast((m) => m.channel.notify('attendeeJoined', { attendee }), member);
+    this.#log.info({ attendeeId: member.attendeeId, members: this.#members.size }, 'member joined');
+    return member;
+  }
+
+  /** Removes a member and everything it sent; idempotent. */
+  leave(attendeeId: string, reason: LeaveReason): void {
+    const member = this.#members.get(attendeeId);
+    if (!member) return;
+    this.#members.delete(attendeeId);
+    member.peer.close();
+    this.#broadcast((m) => m.channel.notify('attendeeLeft', { attendeeId, reason }));
+    this.#log.info({ attendeeId, reason, members: this.#members.size }, 'member left');
+    if (this.#members.size === 0) this.emit('empty');
+  }
+
+  /** The client can now receive: consume everything already published by others. */
+  async setRtpCapabilities(member: Member, rtpCapabilities: types.RtpCapabilities): Promise<void> {
+    member.peer.rtpCapabilities = rtpCapabilities;
+    if (!member.peer.hasReceiveTransport()) throw new ParleyError(ErrorCode.TransportNotFound, 'create a recv transport before setRtpCapabilities');
+    for (const other of this.members) {
+      if (other === member) continue;
+      for (const producer of other.peer.producers.values()) await this.#consume(member, producer);
+    }
+  }
+
+  async produce(member: Member, transportId: string, kind: MediaKind, source: MediaSource, rtpParameters: Record<string, unknown>, paused: boolean): Promise<string> {
+    this.#checkCanPublish(member, kind, source);
+    if (source === 'camera' && this.#countProducers('camera') >= this.#limits.maxVideoTiles) {
+      throw new ParleyError(ErrorCode.VideoLimitReached, `at most ${this.#limits.maxVideoTiles} videos per meeting`);
+    }
+    const producer = await member.peer.produce(transportId, kind, rtpParameters, paused, { attendeeId: member.attendeeId, source });
+    producer.observer.once('close', () => this.#announce(member));
+    this.#announce(member);
+    await Promise.all(this.members.filter((m) => m !== member).map((m) => this.#consume(m, producer)));
+    return producer.id;
+  }
+
+  closeProducer(member: Member, producerId: string): void {
+    member.peer.producer(producerId).close();
+  }
+
+  async pauseProducer(member: Member, producerId: string): Promise<void> {
+    await member.peer.producer(producerId).pause();
+    this.#announce(member);
+  }
+
+  async resumeProducer(member: Member, producerId: string): Promise<void> {
+    const producer = member.peer.producer(producerId);
+    this.#checkCanPublish(member, producer.kind, String(producer.appData.source) as MediaSource);
+    await producer.resume();
+    this.#announce(member);
+  }
+
+  /** Ends the session for everyone, telling each client why. */
+  end(reason: SessionEndReason, message: string): void {
+    if (this.#closed) return;
+    for (const member of this.members) {
+      this.#members.delete(member.attendeeId);
+      member.peer.close();
+      member.channel.end(reason, message);
+    }
+    this.close();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const member of this.members) member.peer.close();
+    this.#members.clear();
+    this.sfu.close();
+    this.emit('closed');
+    this.removeAllListeners();
+  }
+
+  #checkCanPublish(member: Member, kind: MediaKind, source: MediaSource): void {
+    if (member.role === 'audience') throw new ParleyError(ErrorCode.Forbidden, 'audience members cannot publish media');
+    if ((source === 'screen' || source === 'screen-audio') && !member.can(Permission.SelfScreenshare)) {
+      throw new ParleyError(ErrorCode.Forbidden, 'missing permission room.self.screenshare');
+    }
+    const needed = kind === 'audio' ? Permission.SelfAudioUnmute : Permission.SelfVideoUnmute;
+    if (source !== 'screen' && source !== 'screen-audio' && !member.can(needed)) {
+      throw new ParleyError(ErrorCode.Forbidden, `missing permission ${needed}`);
+    }
+  }
+
+  async #consume(member: Member, producer: types.Producer): Promise<void> {
+    if (producer.closed) return;
+    const consumer = await member.peer.consume(producer);
+    if (!consumer) return;
+    const tag = producer.appData as { attendeeId: string; source: MediaSource };
+    member.channel.notify('newConsumer', {
+      consumerId: consumer.id,
+      producerId: producer.id,
+      attendeeId: tag.attendeeId,
+      kind: consumer.kind,
+      source: tag.source,
+      rtpParameters: { ...consumer.rtpParameters },
+      producerPaused: consumer.producerPaused,
+    });
+  }
+
+  #announce(member: Member): void {
+    if (!this.#members.has(member.attendeeId)) return;
+    const attendee = member.info();
+    this.#broadcast((m) => m.channel.notify('attendeeUpdated', { attendee }));
+  }
+
+  #countProducers(source: string): number {
+    return this.members.reduce((n, m) => n + m.producersOf(source).length, 0);
+  }
+
+  #producerOwner(producerId: string): string | undefined {
+    for (const m of this.#members.values()) if (m.peer.producers.has(producerId)) return m.attendeeId;
+    return undefined;
+  }
+
+  /** Every attendee that sends audio gets a level; those not in the loud list are silent. */
+  #broadcastVolumes(loud: Array<{ producerId: string; dBov: number }>): void {
+    const byProducer = new Map(loud.map((l) => [l.producerId, l.dBov]));
+    const levels: Array<{ attendeeId: string; volume: number }> = [];
+    for (const m of this.#members.values()) {
+      const mics = [...m.peer.producers.values()].filter((p) => p.kind === 'audio');
+      if (mics.length === 0) continue;
+      const dBov = Math.max(...mics.map((p) => byProducer.get(p.id) ?? -127));
+      levels.push({ attendeeId: m.attendeeId, volume: dBovToVolume(dBov) });
+    }
+    if (levels.length) this.#broadcast((m) => m.channel.notify('volumes', { levels }));
+  }
+
+  #broadcast(fn: (member: Member) => void, except?: Member): void {
+    for (const member of this.#members.values()) {
+      if (member === except) continue;
+      try {
+        fn(member);
+      } catch (err) {
+        this.#log.warn({ err, attendeeId: member.attendeeId }, 'notify failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import { SessionEndReason, contentAttendeeId } from '@parley/protocol';
+import type { Logger } from '../logger.js';
+import { SfuRoom } from '../sfu/sfuRoom.js';
+import type { WorkerPool } from '../sfu/workerPool.js';
+import type { LiveMeetings } from '../store/types.js';
+import type { MemberChannel, MemberIdentity, Member } from './member.js';
+import { Room, type RoomLimits } from './room.js';
+
+/**
+ * The live rooms of this server, one per meeting with someone in it. A room is created on the
+ * first join and closed when its last member leaves.
+ */
+export class RoomManager implements LiveMeetings {
+  readonly #rooms = new Map<string, Room>();
+  readonly #creating = new Map<string, Promise<Room>>();
+  readonly #pool: WorkerPool;
+  readonly #limits: RoomLimits;
+  readonly #log: Logger;
+
+  constructor(pool: WorkerPool, limits: RoomLimits, logger: Logger) {
+    this.#pool = pool;
+    this.#limits = limits;
+    this.#log = logger;
+  }
+
+  get(meetingId: string): Room | undefined {
+    return this.#rooms.get(meetingId);
+  }
+
+  get rooms(): Room[] {
+    return [...this.#rooms.values()];
+  }
+
+  /** Joins a member, creating the room (and its router) if this is the first one. */
+  async join(meetingId: string, identity: MemberIdentity, channel: MemberChannel): Promise<{ room: Room; member: Member }> {
+    // A room may close between its creation and our join (its last member left): retry once.
+    for (let attempt = 0; ; attempt++) {
+      const room = await this.#getOrCreate(meetingId);
+      if (!room.closed || attempt > 0) return { room, member: room.join(identity, channel) };
+    }
+  }
+
+  endMeeting(meetingId: string): void {
+    this.#rooms.get(meetingId)?.end(SessionEndReason.AudioCallEnded, 'the meeting was ended');
+  }
+
+  removeAttendee(meetingId: string, attendeeId: string): void {
+    const room = this.#rooms.get(meetingId);
+    if (!room) return;
+    for (const id of [attendeeId, contentAttendeeId(attendeeId)]) {
+      const member = room.member(id);
+      if (!member) continue;
+      room.leave(id, 'removed');
+      member.channel.end(SessionEndReason.Removed, 'you were removed from the meeting');
+    }
+  }
+
+  close(): void {
+    for (const room of this.rooms) room.end(SessionEndReason.SignalingInternalServerError, 'server is shutting down');
+  }
+
+  async #getOrCreate(meetingId: string): Promise<Room> {
+    const existing = this.#rooms.get(meetingId);
+    if (existing && !existing.closed) return existing;
+    let pending = this.#creating.get(meetingId);
+    if (!pending) {
+      pending = this.#create(meetingId).finally(() => this.#creating.delete(meetingId));
+      this.#creating.set(meetingId, pending);
+    }
+    return pending;
+  }
+
+  async #create(meetingId: string): Promise<Room> {
+    const sfu = await SfuRoom.create(this.#pool, this.#log);
+    const room = new Room(meetingId, sfu, this.#limits, this.#log.child({ sub: 'room' }));
+    this.#rooms.set(meetingId, room);
+    room.on('empty', () => room.close());
+    room.on('closed', () => {
+      if (this.#rooms.get(meetingId) === room) this.#rooms.delete(meetingId);
+      this.#log.info({ meetingId }, 'room closed');
+    });
+    this.#log.info({ meetingId }, 'room opened');
+    return room;
+  }
+}

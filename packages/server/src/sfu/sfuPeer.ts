@@ -1,0 +1,152 @@
+import type { types } from 'mediasoup';
+import { ErrorCode, TypedEmitter, type MediaKind, type TransportInfo } from '@parley/protocol';
+import { ParleyError } from '../errors.js';
+import type { SfuRoom } from './sfuRoom.js';
+
+export type Direction = 'send' | 'recv';
+
+export type SfuPeerEvents = {
+  /** A consumer ended because its producer or transport closed. */
+  consumerClosed: [consumerId: string];
+  consumerPaused: [consumerId: string];
+  consumerResumed: [consumerId: string];
+};
+
+/** What a producer carries, kept in its appData so room logic can map media back to people. */
+export interface ProducerTag {
+  attendeeId: string;
+  source: string;
+}
+
+/**
+ * One participant's media on the SFU: at most one send and one receive WebRtcTransport, its
+ * producers and its consumers. Owns them: close() closes them all. Safe to call close twice.
+ */
+export class SfuPeer extends TypedEmitter<SfuPeerEvents> {
+  readonly #room: SfuRoom;
+  readonly peerId: string;
+  readonly #transports = new Map<Direction, types.WebRtcTransport>();
+  readonly producers = new Map<string, types.Producer>();
+  readonly consumers = new Map<string, types.Consumer>();
+  rtpCapabilities: types.RtpCapabilities | undefined;
+  #closed = false;
+
+  constructor(room: SfuRoom, peerId: string) {
+    super();
+    this.#room = room;
+    this.peerId = peerId;
+  }
+
+  /** Creates the transport for a direction, replacing any earlier one (a client reconnecting). */
+  async createTransport(direction: Direction): Promise<TransportInfo> {
+    this.#assertOpen();
+    this.#transports.get(direction)?.close();
+    const transport = await mediaCall(() => this.#room.createWebRtcTransport({ peerId: this.peerId, direction }));
+    if (this.#closed) {
+      transport.close();
+      throw new ParleyError(ErrorCode.NotJoined, 'participant left');
+    }
+    this.#transports.set(direction, transport);
+    transport.observer.once('close', () => {
+      if (this.#transports.get(direction) === transport) this.#transports.delete(direction);
+    });
+    return {
+      id: transport.id,
+      iceParameters: { ...transport.iceParameters },
+      iceCandidates: transport.iceCandidates.map((c) => ({ ...c })),
+      dtlsParameters: { ...transport.dtlsParameters },
+    };
+  }
+
+  async connectTransport(transportId: string, dtlsParameters: Record<string, unknown>): Promise<void> {
+    const transport = this.#transport(transportId);
+    await mediaCall(() => transport.connect({ dtlsParameters: dtlsParameters as unknown as types.DtlsParameters }));
+  }
+
+  async restartIce(transportId: string): Promise<Record<string, unknown>> {
+    const iceParameters = await mediaCall(() => this.#transport(transportId).restartIce());
+    return { ...iceParameters };
+  }
+
+  async produce(transportId: string, kind: MediaKind, rtpParameters: Record<string, unknown>, paused: boolean, tag: ProducerTag): Promise<types.Producer> {
+    const transport = this.#transport(transportId, 'send');
+    const producer = await mediaCall(() =>
+      transport.produce({ kind, rtpParameters: rtpParameters as unknown as types.RtpParameters, paused, appData: { ...tag } }),
+    );
+    this.producers.set(producer.id, producer);
+    producer.observer.once('close', () => this.producers.delete(producer.id));
+    if (kind === 'audio') await this.#room.observeAudio(producer);
+    return producer;
+  }
+
+  /**
+   * Creates a paused consumer of another peer's producer on this peer's receive transport, or
+   * returns undefined when this peer cannot receive it (no transport or codec yet).
+   * The client resumes it once its track is ready, so no keyframe is wasted.
+   */
+  async consume(producer: types.Producer): Promise<types.Consumer | undefined> {
+    const transport = this.#transports.get('recv');
+    if (this.#closed || !transport || !this.rtpCapabilities) return undefined;
+    if (!this.#room.canConsume(producer.id, this.rtpCapabilities)) return undefined;
+    const consumer = await mediaCall(() =>
+      transport.consume({ producerId: producer.id, rtpCapabilities: this.rtpCapabilities!, paused: true, appData: { ...producer.appData } }),
+    );
+    this.consumers.set(consumer.id, consumer);
+    consumer.observer.once('close', () => {
+      this.consumers.delete(consumer.id);
+      if (!this.#closed) this.emit('consumerClosed', consumer.id);
+    });
+    consumer.on('producerpause', () => this.emit('consumerPaused', consumer.id));
+    consumer.on('producerresume', () => this.emit('consumerResumed', consumer.id));
+    return consumer;
+  }
+
+  hasReceiveTransport(): boolean {
+    return this.#transports.has('recv');
+  }
+
+  producer(producerId: string): types.Producer {
+    const producer = this.producers.get(producerId);
+    if (!producer) throw new ParleyError(ErrorCode.ProducerNotFound, `no producer ${producerId} of yours`);
+    return producer;
+  }
+
+  consumer(consumerId: string): types.Consumer {
+    const consumer = this.consumers.get(consumerId);
+    if (!consumer) throw new ParleyError(ErrorCode.ConsumerNotFound, `no consumer ${consumerId} of yours`);
+    return consumer;
+  }
+
+  #transport(transportId: string, direction?: Direction): types.WebRtcTransport {
+    this.#assertOpen();
+    for (const [dir, transport] of this.#transports) {
+      if (transport.id !== transportId) continue;
+      if (direction && dir !== direction) throw new ParleyError(ErrorCode.InvalidParams, `transport ${transportId} is not a ${direction} transport`);
+      return transport;
+    }
+    throw new ParleyError(ErrorCode.TransportNotFound, `no transport ${transportId} of yours`);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new ParleyError(ErrorCode.NotJoined, 'participant left');
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const transport of this.#transports.values()) transport.close();
+    this.#transports.clear();
+    this.removeAllListeners();
+  }
+}
+
+/** mediasoup rejects bad parameters with TypeError/Error: report them as media_error, not 500. */
+async function mediaCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof ParleyError) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    throw new ParleyError(ErrorCode.MediaError, `media request rejected: ${message.slice(0, 300)}`, { cause: err });
+  }
+}

@@ -1,0 +1,91 @@
+import type { types } from 'mediasoup';
+import { TypedEmitter } from '@parley/protocol';
+import type { Logger } from '../logger.js';
+import { ROUTER_MEDIA_CODECS } from './mediaCodecs.js';
+import type { WorkerPool } from './workerPool.js';
+
+export type SfuRoomEvents = {
+  /** Audio levels of producers above the silence threshold, loudest first (dBov -127..0). */
+  volumes: [Array<{ producerId: string; dBov: number }>];
+  /** No producer is above the threshold. */
+  silence: [];
+  dominantSpeaker: [producerId: string];
+  /** The router is gone (closed, or its worker died). */
+  close: [];
+};
+
+/** Audio level sampling: 200 ms gives the SDK ~5 volume updates per second. */
+const AUDIO_LEVEL_INTERVAL_MS = 200;
+const AUDIO_LEVEL_THRESHOLD_DBOV = -80;
+
+/**
+ * One room's media plane: a mediasoup Router with audio level and active speaker observers.
+ * It moves packets it is told to move; who may send or receive is decided by the rooms layer.
+ */
+export class SfuRoom extends TypedEmitter<SfuRoomEvents> {
+  readonly router: types.Router;
+  readonly webRtcServer: types.WebRtcServer;
+  readonly #audioLevels: types.AudioLevelObserver;
+  readonly #activeSpeaker: types.ActiveSpeakerObserver;
+  #closed = false;
+
+  private constructor(router: types.Router, webRtcServer: types.WebRtcServer, audioLevels: types.AudioLevelObserver, activeSpeaker: types.ActiveSpeakerObserver) {
+    super();
+    this.router = router;
+    this.webRtcServer = webRtcServer;
+    this.#audioLevels = audioLevels;
+    this.#activeSpeaker = activeSpeaker;
+    audioLevels.on('volumes', (volumes) => this.emit('volumes', volumes.map((v) => ({ producerId: v.producer.id, dBov: v.volume }))));
+    audioLevels.on('silence', () => this.emit('silence'));
+    activeSpeaker.on('dominantspeaker', ({ producer }) => this.emit('dominantSpeaker', producer.id));
+    router.observer.once('close', () => this.close());
+  }
+
+  static async create(pool: WorkerPool, logger: Logger): Promise<SfuRoom> {
+    const { router, webRtcServer } = await pool.createRouter(ROUTER_MEDIA_CODECS);
+    const audioLevels = await router.createAudioLevelObserver({ maxEntries: 64, threshold: AUDIO_LEVEL_THRESHOLD_DBOV, interval: AUDIO_LEVEL_INTERVAL_MS });
+    const activeSpeaker = await router.createActiveSpeakerObserver({ interval: 300 });
+    const room = new SfuRoom(router, webRtcServer, audioLevels, activeSpeaker);
+    room.onListenerError = (event, err) => logger.error({ err, event }, 'sfu room listener threw');
+    return room;
+  }
+
+  get rtpCapabilities(): types.RtpCapabilities {
+    return this.router.rtpCapabilities;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  async createWebRtcTransport(appData: Record<string, unknown>): Promise<types.WebRtcTransport> {
+    return this.router.createWebRtcTransport({
+      webRtcServer: this.webRtcServer,
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+      initialAvailableOutgoingBitrate: 1_000_000,
+      appData,
+    });
+  }
+
+  /** Audio producers feed the level and speaker observers. */
+  async observeAudio(producer: types.Producer): Promise<void> {
+    await Promise.all([
+      this.#audioLevels.addProducer({ producerId: producer.id }),
+      this.#activeSpeaker.addProducer({ producerId: producer.id }),
+    ]);
+  }
+
+  canConsume(producerId: string, rtpCapabilities: types.RtpCapabilities): boolean {
+    return this.router.canConsume({ producerId, rtpCapabilities });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.router.close();
+    this.emit('close');
+    this.removeAllListeners();
+  }
+}

@@ -1,0 +1,38 @@
+import type { Server } from 'node:http';
+import { WebSocketServer } from 'ws';
+import { CloseCode, MAX_MESSAGE_BYTES } from '@parley/protocol';
+import { SignalingSession, type SignalingDeps } from './signalingSession.js';
+
+export const SIGNALING_PATH = '/signaling';
+
+/** Accepts WebSocket upgrades at /signaling on the HTTP server; one session per socket. */
+export class SignalingServer {
+  readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  readonly #server: Server;
+  readonly #onUpgrade: (req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => void;
+
+  constructor(server: Server, deps: SignalingDeps) {
+    this.#server = server;
+    this.#onUpgrade = (req, socket, head) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (path !== SIGNALING_PATH) {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      this.#wss.handleUpgrade(req, socket, head, (ws) => {
+        new SignalingSession(ws, deps);
+      });
+    };
+    server.on('upgrade', this.#onUpgrade);
+  }
+
+  get connections(): number {
+    return this.#wss.clients.size;
+  }
+
+  close(): void {
+    this.#server.off('upgrade', this.#onUpgrade);
+    for (const ws of this.#wss.clients) ws.close(CloseCode.ServerShutdown, 'server shutting down');
+    this.#wss.close();
+  }
+}
