@@ -22,6 +22,7 @@ const cacheRoot = process.env.PARLEY_CACHE_DIR ?? join(process.env.XDG_CACHE_HOM
 const cacheDir = join(cacheRoot, `mediasoup-worker-${version}-${process.arch}`);
 const cachedBin = join(cacheDir, 'mediasoup-worker');
 const targetBin = join(pkgDir, 'worker', 'out', 'Release', 'mediasoup-worker');
+const scriptDir = dirname(new URL(import.meta.url).pathname);
 const log = (msg) => console.log(`[mediasoup-worker] ${msg}`);
 
 if (args.includes('--check')) {
@@ -39,11 +40,8 @@ chmodSync(targetBin, 0o755);
 log(`installed ${targetBin}`);
 
 function build() {
-  const debs = ['meson', 'ninja', 'pkg-config', 'g++'];
-  const missing = debs.filter((bin) => { try { execFileSync('which', [bin], { stdio: 'ignore' }); return false; } catch { return true; } });
-  if (missing.length) {
-    throw new Error(`missing build tools: ${missing.join(', ')}. Run: sudo bash scripts/install-system-deps.sh`);
-  }
+  // Debian's compilers and libraries; installs what is missing (needs root or sudo).
+  execFileSync('bash', [join(scriptDir, 'install-system-deps.sh'), 'build'], { stdio: 'inherit' });
   const work = join(cacheRoot, `build-${version}`);
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './support/chromium.js';
+import { api, startTestServer } from './support/testServer.js';
+import { expectColour, waitFor } from './support/expectations.js';
+
+type Server = Awaited<ReturnType<typeof startTestServer>>;
+interface Party { name: string; colour: string; rgb: [number, number, number]; frequency: number; page?: Page; attendeeId?: string }
+
+const parties: Party[] = [
+  { name: 'red', colour: '#e00000', rgb: [224, 0, 0], frequency: 440 },
+  { name: 'green', colour: '#00c000', rgb: [0, 192, 0], frequency: 660 },
+  { name: 'blue', colour: '#0000e0', rgb: [0, 0, 224], frequency: 990 },
+];
+
+describe('three browsers in one meeting through the SFU', () => {
+  let server: Server;
+  let browser: Browser;
+  let meetingId: string;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('each receives the other two: decoded colour and tone frequency', async () => {
+    const created = await api<{ Meeting: { MeetingId: string; MediaPlacement: { SignalingUrl: string } } }>(server, 'POST', '/meetings', {
+      ClientRequestToken: 'three-party', ExternalMeetingId: 'three-party',
+    });
+    expect(created.status).toBeLessThan(300);
+    meetingId = created.body.Meeting.MeetingId;
+    const signalingUrl = created.body.Meeting.MediaPlacement.SignalingUrl;
+
+    for (const p of parties) {
+      const att = await api<{ Attendee: { AttendeeId: string; JoinToken: string } }>(server, 'POST', `/meetings/${meetingId}/attendees`, { ExternalUserId: `user-${p.name}` });
+      expect(att.status).toBeLessThan(300);
+      const context = await browser.newContext();
+      p.page = await context.newPage();
+      p.page.on('pageerror', (err) => console.error(`[${p.name}] page error`, err));
+      await p.page.goto(`${server.url}/e2e/engine.html`);
+      await p.page.waitForFunction(() => (window as unknown as { harnessReady?: boolean }).harnessReady === true);
+      const joined = await p.page.evaluate(
+        (args) => (window as any).harness.join(args),
+        { signalingUrl, token: att.body.Attendee.JoinToken, colour: p.colour, frequency: p.frequency },
+      );
+      p.attendeeId = joined.attendeeId;
+      expect(p.attendeeId).toBe(att.body.Attendee.AttendeeId);
+    }
+
+    for (const p of parties) {
+      const others = parties.filter((o) => o !== p);
+      const received = await waitFor(`${p.name} receives both others`, async () => {
+        const r = await p.page!.evaluate(() => (window as any).harness.received());
+        const ok = others.every((o) => {
+          const got = r[o.attendeeId!];
+          return got?.video && got.video.width > 0 && got.audio && Math.abs(got.audio.frequency - o.frequency) < 25 && got.audio.dB > -70;
+        });
+        return ok ? r : undefined;
+      }, 30_000);
+      for (const o of others) {
+        expectColour(received[o.attendeeId!].video, o.rgb, `${p.name} sees ${o.name}`);
+        expect(Math.abs(received[o.attendeeId!].audio.frequency - o.frequency), `${p.name} hears ${o.name}`).toBeLessThan(25);
+      }
+      // Nothing of its own comes back.
+      expect(received[p.attendeeId!]).toBeUndefined();
+    }
+    // The SFU's cost for a 3-party call (3 x audio+video in, 6 x audio+video out), steady state.
+    const cpuBefore = await server.pool.resourceUsage();
+    const t0 = Date.now();
+    await new Promise((r) => setTimeout(r, 10_000));
+    const cpuAfter = await server.pool.resourceUsage();
+    const seconds = (Date.now() - t0) / 1000;
+    const cpuMs = cpuAfter.reduce((n, w, i) => n + (w.usage.ru_utime + w.usage.ru_stime) - (cpuBefore[i]!.usage.ru_utime + cpuBefore[i]!.usage.ru_stime), 0);
+    console.log(`[3-party] SFU worker CPU: ${cpuMs} ms over ${seconds.toFixed(1)} s = ${((cpuMs / 10) / seconds).toFixed(1)}% of one core`);
+  });
+
+  it('a party that leaves is gone for the others, with its media', async () => {
+    const [a, b, c] = parties as [Party, Party, Party];
+    await c.page!.evaluate(() => (window as any).harness.leave());
+    for (const p of [a, b]) {
+      await waitFor(`${p.name} sees ${c.name} leave`, async () => {
+        const present: string[] = await p.page!.evaluate(() => (window as any).harness.presentAttendees());
+        const r = await p.page!.evaluate(() => (window as any).harness.received());
+        return !present.includes(c.attendeeId!) && !r[c.attendeeId!] ? true : undefined;
+      }, 10_000);
+      const events = await p.page!.evaluate(() => (window as any).harness.events());
+      expect(events).toContainEqual(expect.objectContaining({ type: 'attendeeLeft', data: { id: c.attendeeId, reason: 'left' } }));
+    }
+    // The two who stayed still hear each other.
+    const r = await a.page!.evaluate(() => (window as any).harness.received());
+    expect(Math.abs(r[b.attendeeId!].audio.frequency - b.frequency)).toBeLessThan(25);
+  });
+
+  it('DELETE /meetings ends the session for everyone left with AudioCallEnded', async () => {
+    const del = await api(server, 'DELETE', `/meetings/${meetingId}`);
+    expect(del.status).toBe(204);
+    for (const p of parties.slice(0, 2)) {
+      const ended = await waitFor(`${p.name} is told the meeting ended`, async () => {
+        const events: Array<{ type: string; data: { reason: string } }> = await p.page!.evaluate(() => (window as any).harness.events());
+        return events.find((e) => e.type === 'ended');
+      }, 10_000);
+      expect(ended.data.reason).toBe('AudioCallEnded');
+    }
+    expect(server.rooms.get(meetingId)).toBeUndefined();
+  });
+});

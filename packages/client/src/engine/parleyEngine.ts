@@ -1,0 +1,254 @@
+import { Device } from 'mediasoup-client';
+import type { types as ms } from 'mediasoup-client';
+import { TypedEmitter, type AttendeeInfo, type EventData, type MediaSource, type RequestResult } from '@parley/protocol';
+import { ParleyClientError } from '../errors.js';
+import { SignalClient } from './signalClient.js';
+
+export type JoinResult = RequestResult<'join'>;
+
+/** A track received from another participant. */
+export interface RemoteTrack {
+  consumerId: string;
+  producerId: string;
+  attendeeId: string;
+  kind: 'audio' | 'video';
+  source: MediaSource;
+  track: MediaStreamTrack;
+  /** The sender has paused (muted) it. */
+  paused: boolean;
+}
+
+export type EngineEvents = {
+  attendeeJoined: [AttendeeInfo];
+  attendeeLeft: [attendeeId: string, reason: string];
+  attendeeUpdated: [AttendeeInfo];
+  trackAdded: [RemoteTrack];
+  trackRemoved: [RemoteTrack];
+  trackPaused: [RemoteTrack];
+  trackResumed: [RemoteTrack];
+  volumes: [EventData<'volumes'>['levels']];
+  activeSpeaker: [attendeeId: string];
+  /** The server ended this session (meeting deleted, removed, replaced...). */
+  ended: [reason: string, message: string];
+  /** The connection was lost without the server ending the session. */
+  disconnected: [code: number, reason: string];
+  transportState: [direction: 'send' | 'recv', state: string];
+};
+
+export interface EngineJoinOptions {
+  signalingUrl: string;
+  token: string;
+  /** Join as the content-share attendee "<attendeeId>#content" (sends only). */
+  content?: boolean;
+}
+
+/**
+ * The one WebRTC engine under both SDK faces: a signaling connection, a mediasoup-client
+ * Device, one send and one receive transport, local producers by source and remote tracks.
+ */
+export class ParleyEngine extends TypedEmitter<EngineEvents> {
+  readonly signal: SignalClient;
+  readonly device: Device;
+  readonly self: JoinResult;
+  readonly attendees = new Map<string, AttendeeInfo>();
+  readonly #remote = new Map<string, RemoteTrack>();
+  readonly #producers = new Map<MediaSource, ms.Producer>();
+  #sendTransport: ms.Transport | undefined;
+  #recvTransport: ms.Transport | undefined;
+  #closed = false;
+
+  private constructor(signal: SignalClient, device: Device, self: JoinResult) {
+    super();
+    this.signal = signal;
+    this.device = device;
+    this.self = self;
+    for (const a of self.attendees) this.attendees.set(a.attendeeId, a);
+    this.#listen();
+  }
+
+  static async join(options: EngineJoinOptions): Promise<ParleyEngine> {
+    const signal = await SignalClient.connect(options.signalingUrl);
+    try {
+      const self = await signal.join(options.token, options.content ?? false);
+      const device = new Device();
+      await device.load({ routerRtpCapabilities: self.routerRtpCapabilities as unknown as ms.RtpCapabilities });
+      const engine = new ParleyEngine(signal, device, self);
+      await engine.#createTransports(!options.content);
+      return engine;
+    } catch (err) {
+      signal.close();
+      throw err;
+    }
+  }
+
+  get attendeeId(): string {
+    return this.self.attendeeId;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get remoteTracks(): RemoteTrack[] {
+    return [...this.#remote.values()];
+  }
+
+  producer(source: MediaSource): ms.Producer | undefined {
+    return this.#producers.get(source);
+  }
+
+  /** Sends a track as `source`, replacing what was sent for that source before. */
+  async publish(track: MediaStreamTrack, source: MediaSource, options: { encodings?: RTCRtpEncodingParameters[] } = {}): Promise<string> {
+    const transport = this.#sendTransport;
+    if (!transport) throw new ParleyClientError('not_connected', 'no send transport');
+    const existing = this.#producers.get(source);
+    if (existing && !existing.closed) {
+      await existing.replaceTrack({ track });
+      return existing.id;
+    }
+    const producer = await transport.produce({
+      track,
+      stopTracks: false,
+      appData: { source },
+      ...(options.encodings ? { encodings: options.encodings } : {}),
+      ...(track.kind === 'audio' ? { codecOptions: { opusStereo: false, opusDtx: true, opusFec: true } } : {}),
+    });
+    this.#producers.set(source, producer);
+    producer.observer.on('close', () => {
+      if (this.#producers.get(source) === producer) this.#producers.delete(source);
+    });
+    return producer.id;
+  }
+
+  async unpublish(source: MediaSource): Promise<void> {
+    const producer = this.#producers.get(source);
+    if (!producer) return;
+    this.#producers.delete(source);
+    producer.close();
+    await this.signal.request('closeProducer', { producerId: producer.id }).catch(() => undefined);
+  }
+
+  /** Pauses (mutes) or resumes what is sent for `source`, locally and at the server. */
+  async setPaused(source: MediaSource, paused: boolean): Promise<void> {
+    const producer = this.#producers.get(source);
+    if (!producer || producer.paused === paused) return;
+    if (paused) producer.pause();
+    else producer.resume();
+    await this.signal.request(paused ? 'pauseProducer' : 'resumeProducer', { producerId: producer.id });
+  }
+
+  async leave(): Promise<void> {
+    if (this.#closed) return;
+    await this.signal.request('leave', {}).catch(() => undefined);
+    this.close();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const p of this.#producers.values()) p.close();
+    this.#producers.clear();
+    this.#sendTransport?.close();
+    this.#recvTransport?.close();
+    for (const t of this.#remote.values()) t.track.stop();
+    this.#remote.clear();
+    this.signal.close();
+  }
+
+  async #createTransports(receive: boolean): Promise<void> {
+    const send = await this.signal.request('createTransport', { direction: 'send' });
+    this.#sendTransport = this.device.createSendTransport(send as unknown as ms.TransportOptions);
+    this.#wireTransport(this.#sendTransport, 'send');
+    this.#sendTransport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+      this.signal
+        .request('produce', { transportId: send.id, kind, rtpParameters: { ...rtpParameters }, source: appData.source as MediaSource })
+        .then(({ producerId }) => callback({ id: producerId }), errback);
+    });
+    if (!receive) return;
+    const recv = await this.signal.request('createTransport', { direction: 'recv' });
+    this.#recvTransport = this.device.createRecvTransport(recv as unknown as ms.TransportOptions);
+    this.#wireTransport(this.#recvTransport, 'recv');
+    await this.signal.request('setRtpCapabilities', { rtpCapabilities: { ...this.device.rtpCapabilities } });
+  }
+
+  #wireTransport(transport: ms.Transport, direction: 'send' | 'recv'): void {
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      this.signal.request('connectTransport', { transportId: transport.id, dtlsParameters: { ...dtlsParameters } }).then(() => callback(), errback);
+    });
+    transport.on('connectionstatechange', (state) => this.emit('transportState', direction, state));
+  }
+
+  #listen(): void {
+    const s = this.signal;
+    s.on('attendeeJoined', ({ attendee }) => {
+      this.attendees.set(attendee.attendeeId, attendee);
+      this.emit('attendeeJoined', attendee);
+    });
+    s.on('attendeeUpdated', ({ attendee }) => {
+      this.attendees.set(attendee.attendeeId, attendee);
+      this.emit('attendeeUpdated', attendee);
+    });
+    s.on('attendeeLeft', ({ attendeeId, reason }) => {
+      this.attendees.delete(attendeeId);
+      this.emit('attendeeLeft', attendeeId, reason);
+    });
+    s.on('newConsumer', (data) => void this.#consume(data));
+    s.on('consumerClosed', ({ consumerId }) => this.#removeTrack(consumerId));
+    s.on('consumerPaused', ({ consumerId }) => this.#setRemotePaused(consumerId, true));
+    s.on('consumerResumed', ({ consumerId }) => this.#setRemotePaused(consumerId, false));
+    s.on('volumes', ({ levels }) => this.emit('volumes', levels));
+    s.on('activeSpeaker', ({ attendeeId }) => this.emit('activeSpeaker', attendeeId));
+    s.on('sessionEnded', ({ reason, message }) => {
+      this.emit('ended', reason, message);
+      this.close();
+    });
+    s.on('close', (code, reason) => {
+      if (this.#closed) return;
+      this.close();
+      this.emit('disconnected', code, reason);
+    });
+  }
+
+  async #consume(data: EventData<'newConsumer'>): Promise<void> {
+    const transport = this.#recvTransport;
+    if (!transport || this.#closed) return;
+    try {
+      const consumer = await transport.consume({
+        id: data.consumerId,
+        producerId: data.producerId,
+        kind: data.kind,
+        rtpParameters: data.rtpParameters as unknown as ms.RtpParameters,
+      });
+      const remote: RemoteTrack = {
+        consumerId: data.consumerId,
+        producerId: data.producerId,
+        attendeeId: data.attendeeId,
+        kind: data.kind,
+        source: data.source,
+        track: consumer.track,
+        paused: data.producerPaused,
+      };
+      this.#remote.set(data.consumerId, remote);
+      consumer.observer.on('close', () => this.#removeTrack(data.consumerId));
+      await this.signal.request('resumeConsumer', { consumerId: data.consumerId });
+      this.emit('trackAdded', remote);
+    } catch (err) {
+      console.warn('[parley] could not receive a track', err);
+    }
+  }
+
+  #removeTrack(consumerId: string): void {
+    const remote = this.#remote.get(consumerId);
+    if (!remote) return;
+    this.#remote.delete(consumerId);
+    remote.track.stop();
+    this.emit('trackRemoved', remote);
+  }
+
+  #setRemotePaused(consumerId: string, paused: boolean): void {
+    const remote = this.#remote.get(consumerId);
+    if (!remote) return;
+    remote.paused = paused;
+    this.emit(paused ? 'trackPaused' : 'trackResumed', remote);
+  }
+}

@@ -1,0 +1,3 @@
+export { ParleyEngine, type RemoteTrack, type EngineEvents, type EngineJoinOptions, type JoinResult } from './engine/parleyEngine.js';
+export { SignalClient } from './engine/signalClient.js';
+export { ParleyClientError } from './errors.js';
