@@ -78,6 +78,34 @@ describe('three browsers in one meeting through the SFU', () => {
     console.log(`[3-party] SFU worker CPU: ${cpuMs} ms over ${seconds.toFixed(1)} s = ${((cpuMs / 10) / seconds).toFixed(1)}% of one core`);
   });
 
+  it('server-side volumes and active speaker reach everyone; mute stops the tone and zeroes the volume', async () => {
+    const [a, b, c] = parties as [Party, Party, Party];
+    const volumes = await waitFor('volumes for all three', async () => {
+      const v = await b.page!.evaluate(() => (window as any).harness.volumes());
+      return v[a.attendeeId!] > 0.1 && v[c.attendeeId!] > 0.1 ? v : undefined;
+    }, 10_000);
+    expect(volumes[a.attendeeId!]).toBeLessThanOrEqual(1);
+    const speakers: string[] = await b.page!.evaluate(() => (window as any).harness.speakers());
+    expect(speakers.some((s) => [a, b, c].some((p) => p.attendeeId === s))).toBe(true);
+
+    await a.page!.evaluate(() => (window as any).harness.setMuted(true));
+    for (const p of [b, c]) {
+      await waitFor(`${p.name} sees ${a.name} muted, silent, volume 0`, async () => {
+        const muted = await p.page!.evaluate(() => (window as any).harness.muted());
+        const v = await p.page!.evaluate(() => (window as any).harness.volumes());
+        const r = await p.page!.evaluate(() => (window as any).harness.received());
+        const heard = r[a.attendeeId!]?.audio;
+        return muted[a.attendeeId!] === true && v[a.attendeeId!] === 0 && (!heard || heard.dB < -90 || Math.abs(heard.frequency - a.frequency) > 25) ? true : undefined;
+      }, 10_000);
+    }
+    await a.page!.evaluate(() => (window as any).harness.setMuted(false));
+    await waitFor(`${b.name} hears ${a.name} again`, async () => {
+      const r = await b.page!.evaluate(() => (window as any).harness.received());
+      const muted = await b.page!.evaluate(() => (window as any).harness.muted());
+      return muted[a.attendeeId!] === false && Math.abs(r[a.attendeeId!]?.audio?.frequency - a.frequency) < 25 && r[a.attendeeId!].audio.dB > -70 ? true : undefined;
+    }, 10_000);
+  });
+
   it('a party that leaves is gone for the others, with its media', async () => {
     const [a, b, c] = parties as [Party, Party, Party];
     await c.page!.evaluate(() => (window as any).harness.leave());

@@ -56,6 +56,8 @@ export const Requests = {
       permissions: z.array(z.string()),
       routerRtpCapabilities: mediaObject,
       attendees: z.array(AttendeeInfo),
+      /** The current dominant speaker (announced later only when it changes). */
+      activeSpeakerId: z.string().nullable(),
       heartbeatIntervalMs: z.number(),
       maxVideoTiles: z.number(),
     }),

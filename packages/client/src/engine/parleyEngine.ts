@@ -56,12 +56,15 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
   #sendTransport: ms.Transport | undefined;
   #recvTransport: ms.Transport | undefined;
   #closed = false;
+  /** Who speaks most now, by the server's active speaker detection. */
+  activeSpeakerId: string | null;
 
   private constructor(signal: SignalClient, device: Device, self: JoinResult) {
     super();
     this.signal = signal;
     this.device = device;
     this.self = self;
+    this.activeSpeakerId = self.activeSpeakerId;
     for (const a of self.attendees) this.attendees.set(a.attendeeId, a);
     this.#listen();
   }
@@ -197,7 +200,10 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
     s.on('consumerPaused', ({ consumerId }) => this.#setRemotePaused(consumerId, true));
     s.on('consumerResumed', ({ consumerId }) => this.#setRemotePaused(consumerId, false));
     s.on('volumes', ({ levels }) => this.emit('volumes', levels));
-    s.on('activeSpeaker', ({ attendeeId }) => this.emit('activeSpeaker', attendeeId));
+    s.on('activeSpeaker', ({ attendeeId }) => {
+      this.activeSpeakerId = attendeeId;
+      this.emit('activeSpeaker', attendeeId);
+    });
     s.on('sessionEnded', ({ reason, message }) => {
       this.emit('ended', reason, message);
       this.close();

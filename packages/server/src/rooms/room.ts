@@ -32,6 +32,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   readonly #limits: RoomLimits;
   readonly #log: Logger;
   #closed = false;
+  #activeSpeakerId: string | null = null;
 
   constructor(meetingId: string, sfu: SfuRoom, limits: RoomLimits, logger: Logger) {
     super();
@@ -44,7 +45,9 @@ export class Room extends TypedEmitter<RoomEvents> {
     sfu.on('silence', () => this.#broadcastVolumes([]));
     sfu.on('dominantSpeaker', (producerId) => {
       const attendeeId = this.#producerOwner(producerId);
-      if (attendeeId) this.#broadcast((m) => m.channel.notify('activeSpeaker', { attendeeId }));
+      if (!attendeeId) return;
+      this.#activeSpeakerId = attendeeId;
+      this.#broadcast((m) => m.channel.notify('activeSpeaker', { attendeeId }));
     });
     sfu.on('close', () => this.end(SessionEndReason.SignalingInternalServerError, 'media server for this meeting stopped'));
   }
@@ -55,6 +58,10 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   get members(): Member[] {
     return [...this.#members.values()];
+  }
+
+  get activeSpeakerId(): string | null {
+    return this.#activeSpeakerId && this.#members.has(this.#activeSpeakerId) ? this.#activeSpeakerId : null;
   }
 
   member(attendeeId: string): Member | undefined {

@@ -190,6 +190,7 @@ export class SignalingSession implements MemberChannel {
       permissions: joined.member.permissions,
       routerRtpCapabilities: { ...joined.room.sfu.rtpCapabilities },
       attendees: joined.room.members.map((m) => m.info()),
+      activeSpeakerId: joined.room.activeSpeakerId,
       heartbeatIntervalMs: limits.heartbeatIntervalMs,
       maxVideoTiles: limits.maxVideoTiles,
     };
