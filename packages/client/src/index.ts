@@ -1,3 +1,3 @@
-export { ParleyEngine, type RemoteTrack, type EngineEvents, type EngineJoinOptions, type JoinResult } from './engine/parleyEngine.js';
+export { ParleyEngine, type RemoteTrack, type EngineEvents, type EngineJoinOptions, type PublishOptions, type JoinResult } from './engine/parleyEngine.js';
 export { SignalClient } from './engine/signalClient.js';
 export { ParleyClientError } from './errors.js';

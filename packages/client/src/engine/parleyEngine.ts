@@ -35,6 +35,12 @@ export type EngineEvents = {
   transportState: [direction: 'send' | 'recv', state: string];
 };
 
+export interface PublishOptions {
+  encodings?: RTCRtpEncodingParameters[];
+  /** Video codec to send; default: the first both sides support (VP8). */
+  videoCodec?: 'VP8' | 'H264';
+}
+
 export interface EngineJoinOptions {
   signalingUrl: string;
   token: string;
@@ -101,7 +107,7 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
   }
 
   /** Sends a track as `source`, replacing what was sent for that source before. */
-  async publish(track: MediaStreamTrack, source: MediaSource, options: { encodings?: RTCRtpEncodingParameters[] } = {}): Promise<string> {
+  async publish(track: MediaStreamTrack, source: MediaSource, options: PublishOptions = {}): Promise<string> {
     const transport = this.#sendTransport;
     if (!transport) throw new ParleyClientError('not_connected', 'no send transport');
     const existing = this.#producers.get(source);
@@ -109,8 +115,10 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
       await existing.replaceTrack({ track });
       return existing.id;
     }
+    const codec = options.videoCodec ? this.#findCodec(`video/${options.videoCodec}`) : undefined;
     const producer = await transport.produce({
       track,
+      ...(codec ? { codec } : {}),
       stopTracks: false,
       appData: { source },
       ...(options.encodings ? { encodings: options.encodings } : {}),
@@ -121,6 +129,12 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
       if (this.#producers.get(source) === producer) this.#producers.delete(source);
     });
     return producer.id;
+  }
+
+  #findCodec(mimeType: string): ms.RtpCodecCapability {
+    const codec = this.device.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === mimeType.toLowerCase());
+    if (!codec) throw new ParleyClientError('codec_unsupported', `${mimeType} is not supported by both this browser and the server`);
+    return codec;
   }
 
   async unpublish(source: MediaSource): Promise<void> {

@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { JoinTokens } from '../auth/joinTokens.js';
+import type { Config } from '../config/config.js';
+import type { Logger } from '../logger.js';
+import type { LiveMeetings, MeetingStore } from '../store/types.js';
+import { sendChimeError, toHttpError } from './chimeErrors.js';
+import { meetingsRoutes } from './meetingsRoutes.js';
+
+export interface HttpAppDeps {
+  config: Config;
+  store: MeetingStore;
+  live: LiveMeetings;
+  tokens: JoinTokens;
+  logger: Logger;
+}
+
+/** REST bodies are small JSON documents; a BatchCreateAttendee of 100 users is ~10 KiB. */
+export const HTTP_BODY_LIMIT = 64 * 1024;
+
+/**
+ * Builds the HTTP app: GET /health, the Chime-compatible meetings API under /meetings, and an
+ * error handler that answers every error in Chime's shape ({ Code, Message } plus
+ * x-amzn-ErrorType). Does not listen: the caller adds WebSocket/static routes, then listens.
+ */
+export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
+  const logger = deps.logger.child({ sub: 'http' });
+  // Widened to Fastify's logger type so the app is a plain FastifyInstance for the caller.
+  const loggerInstance: FastifyBaseLogger = logger;
+  const app: FastifyInstance = Fastify({
+    loggerInstance,
+    // Per-request lines are debug material (logged below), not lifecycle.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: HTTP_BODY_LIMIT,
+    genReqId: () => randomUUID(),
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-amzn-RequestId', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    logger.debug({ reqId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+  app.setErrorHandler((err, request, reply) => sendChimeError(request, reply, toHttpError(err, HTTP_BODY_LIMIT), logger));
+
+  app.get('/health', async () => ({ status: 'ok' }));
+  await app.register(meetingsRoutes, { config: deps.config, store: deps.store, live: deps.live, tokens: deps.tokens, logger: deps.logger });
+  return app;
+}
