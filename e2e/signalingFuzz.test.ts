@@ -1,42 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { ErrorCode, PROTOCOL_VERSION } from '@parley/protocol';
-import { launchChromium } from './support/chromium.js';
-import { api, startTestServer } from './support/testServer.js';
+import { api } from './support/testServer.js';
 import { expectColour, waitFor } from './support/expectations.js';
 import { Fuzzer } from './support/fuzz.js';
-
-type Server = Awaited<ReturnType<typeof startTestServer>>;
+import { createMeeting, joinFromBrowser, useServerAndBrowser } from './support/harness.js';
 const SEED = Number(process.env.FUZZ_SEED ?? 20261121);
 const MESSAGES = 4000;
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
 
 describe('signaling fuzz against a live server', () => {
-  let server: Server;
-  let browser: Browser;
+  const env = useServerAndBrowser();
   const pages: Array<{ page: Page; attendeeId: string; colour: string; rgb: [number, number, number]; frequency: number }> = [];
 
-  beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
 
   it(`stays up, answers ${MESSAGES} random and mutated messages with stable codes, and another room keeps flowing`, async () => {
     // Room B: two real browsers exchanging colour and tone.
-    const b = await api<any>(server, 'POST', '/meetings', { ClientRequestToken: 'fuzz-room-b' });
-    const signalingUrl: string = b.body.Meeting.MediaPlacement.SignalingUrl;
+    const roomB = await createMeeting(env.server, 'fuzz-room-b');
     for (const [name, colour, rgb, frequency] of [['amber', '#e0a000', [224, 160, 0], 500], ['teal', '#00a0a0', [0, 160, 160], 800]] as const) {
-      const att = await api<any>(server, 'POST', `/meetings/${b.body.Meeting.MeetingId}/attendees`, { ExternalUserId: `user-${name}` });
-      const page = await (await browser.newContext()).newPage();
-      await page.goto(`${server.url}/e2e/engine.html`);
-      await page.waitForFunction(() => (window as any).harnessReady === true);
-      const joined = await page.evaluate((a) => (window as any).harness.join(a), { signalingUrl, token: att.body.Attendee.JoinToken, colour, frequency });
-      pages.push({ page, attendeeId: joined.attendeeId, colour, rgb: [...rgb] as [number, number, number], frequency });
+      const joined = await joinFromBrowser(env, roomB, `user-${name}`, { colour, frequency });
+      pages.push({ ...joined, colour, rgb: [...rgb] as [number, number, number], frequency });
     }
     const [p1, p2] = pages as [typeof pages[0], typeof pages[0]];
     await waitFor('room B media flows', async () => {
@@ -47,12 +31,12 @@ describe('signaling fuzz against a live server', () => {
 
     // Room A: the fuzzer's own meeting, with attendees whose valid tokens let fuzzing reach the
     // handlers behind join.
-    const a = await api<any>(server, 'POST', '/meetings', { ClientRequestToken: 'fuzz-room-a' });
+    const a = await api<any>(env.server, 'POST', '/meetings', { ClientRequestToken: 'fuzz-room-a' });
     const tokens: string[] = [];
-    for (let i = 0; i < 4; i++) tokens.push((await api<any>(server, 'POST', `/meetings/${a.body.Meeting.MeetingId}/attendees`, { ExternalUserId: `fuzz-${i}` })).body.Attendee.JoinToken);
+    for (let i = 0; i < 4; i++) tokens.push((await api<any>(env.server, 'POST', `/meetings/${a.body.Meeting.MeetingId}/attendees`, { ExternalUserId: `fuzz-${i}` })).body.Attendee.JoinToken);
 
     const fuzz = new Fuzzer(SEED);
-    const ids: string[] = ['nope', '', 'x'.repeat(128), a.body.Meeting.MeetingId, b.body.Meeting.MeetingId];
+    const ids: string[] = ['nope', '', 'x'.repeat(128), a.body.Meeting.MeetingId, roomB.meetingId];
     const templates: Array<Record<string, unknown>> = [
       { method: 'join', params: { protocol: PROTOCOL_VERSION, token: tokens[0] } },
       { method: 'createTransport', params: { direction: 'send' } },
@@ -70,7 +54,7 @@ describe('signaling fuzz against a live server', () => {
     ];
 
     const stats = { sent: 0, ok: 0, errors: new Map<string, number>(), internal: 0, closes: new Map<number, number>() };
-    const wsUrl = signalingUrl;
+    const wsUrl = roomB.signalingUrl;
     let conn = 0;
     while (stats.sent < MESSAGES) {
       const joined = conn % 2 === 0;
@@ -116,8 +100,8 @@ describe('signaling fuzz against a live server', () => {
     expect(stats.errors.get(ErrorCode.InvalidParams) ?? 0).toBeGreaterThan(0);
 
     // The server is up and room B never noticed.
-    expect((await fetch(`${server.url}/health`)).status).toBe(200);
-    expect(server.rooms.get(b.body.Meeting.MeetingId)?.members.map((m) => m.attendeeId).sort()).toEqual([p1.attendeeId, p2.attendeeId].sort());
+    expect((await fetch(`${env.server.url}/health`)).status).toBe(200);
+    expect(env.server.rooms.get(roomB.meetingId)?.members.map((m) => m.attendeeId).sort()).toEqual([p1.attendeeId, p2.attendeeId].sort());
     const framesAfter = (await p1.page.evaluate(() => (window as any).harness.framesDecoded()))[p2.attendeeId];
     expect(framesAfter - framesBefore, 'frames kept decoding during the fuzz').toBeGreaterThan(30);
     const r = await p1.page.evaluate(() => (window as any).harness.received());

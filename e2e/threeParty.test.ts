@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from './support/chromium.js';
-import { api, startTestServer } from './support/testServer.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { api } from './support/testServer.js';
 import { expectColour, waitFor } from './support/expectations.js';
-
-type Server = Awaited<ReturnType<typeof startTestServer>>;
+import { createMeeting, joinFromBrowser, useServerAndBrowser } from './support/harness.js';
 interface Party { name: string; colour: string; rgb: [number, number, number]; frequency: number; page?: Page; attendeeId?: string }
 
 const parties: Party[] = [
@@ -14,42 +12,13 @@ const parties: Party[] = [
 ];
 
 describe('three browsers in one meeting through the SFU', () => {
-  let server: Server;
-  let browser: Browser;
+  const env = useServerAndBrowser();
   let meetingId: string;
 
-  beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
   it('each receives the other two: decoded colour and tone frequency', async () => {
-    const created = await api<{ Meeting: { MeetingId: string; MediaPlacement: { SignalingUrl: string } } }>(server, 'POST', '/meetings', {
-      ClientRequestToken: 'three-party', ExternalMeetingId: 'three-party',
-    });
-    expect(created.status).toBeLessThan(300);
-    meetingId = created.body.Meeting.MeetingId;
-    const signalingUrl = created.body.Meeting.MediaPlacement.SignalingUrl;
-
-    for (const p of parties) {
-      const att = await api<{ Attendee: { AttendeeId: string; JoinToken: string } }>(server, 'POST', `/meetings/${meetingId}/attendees`, { ExternalUserId: `user-${p.name}` });
-      expect(att.status).toBeLessThan(300);
-      const context = await browser.newContext();
-      p.page = await context.newPage();
-      p.page.on('pageerror', (err) => console.error(`[${p.name}] page error`, err));
-      await p.page.goto(`${server.url}/e2e/engine.html`);
-      await p.page.waitForFunction(() => (window as unknown as { harnessReady?: boolean }).harnessReady === true);
-      const joined = await p.page.evaluate(
-        (args) => (window as any).harness.join(args),
-        { signalingUrl, token: att.body.Attendee.JoinToken, colour: p.colour, frequency: p.frequency },
-      );
-      p.attendeeId = joined.attendeeId;
-      expect(p.attendeeId).toBe(att.body.Attendee.AttendeeId);
-    }
+    const meeting = await createMeeting(env.server, 'three-party');
+    meetingId = meeting.meetingId;
+    for (const p of parties) Object.assign(p, await joinFromBrowser(env, meeting, `user-${p.name}`, { colour: p.colour, frequency: p.frequency }));
 
     for (const p of parties) {
       const others = parties.filter((o) => o !== p);
@@ -69,10 +38,10 @@ describe('three browsers in one meeting through the SFU', () => {
       expect(received[p.attendeeId!]).toBeUndefined();
     }
     // The SFU's cost for a 3-party call (3 x audio+video in, 6 x audio+video out), steady state.
-    const cpuBefore = await server.pool.resourceUsage();
+    const cpuBefore = await env.server.pool.resourceUsage();
     const t0 = Date.now();
     await new Promise((r) => setTimeout(r, 10_000));
-    const cpuAfter = await server.pool.resourceUsage();
+    const cpuAfter = await env.server.pool.resourceUsage();
     const seconds = (Date.now() - t0) / 1000;
     const cpuMs = cpuAfter.reduce((n, w, i) => n + (w.usage.ru_utime + w.usage.ru_stime) - (cpuBefore[i]!.usage.ru_utime + cpuBefore[i]!.usage.ru_stime), 0);
     console.log(`[3-party] SFU worker CPU: ${cpuMs} ms over ${seconds.toFixed(1)} s = ${((cpuMs / 10) / seconds).toFixed(1)}% of one core`);
@@ -124,7 +93,7 @@ describe('three browsers in one meeting through the SFU', () => {
   });
 
   it('DELETE /meetings ends the session for everyone left with AudioCallEnded', async () => {
-    const del = await api(server, 'DELETE', `/meetings/${meetingId}`);
+    const del = await api(env.server, 'DELETE', `/meetings/${meetingId}`);
     expect(del.status).toBe(204);
     for (const p of parties.slice(0, 2)) {
       const ended = await waitFor(`${p.name} is told the meeting ended`, async () => {
@@ -133,6 +102,6 @@ describe('three browsers in one meeting through the SFU', () => {
       }, 10_000);
       expect(ended.data.reason).toBe('AudioCallEnded');
     }
-    expect(server.rooms.get(meetingId)).toBeUndefined();
+    expect(env.server.rooms.get(meetingId)).toBeUndefined();
   });
 });

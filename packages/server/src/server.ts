@@ -47,7 +47,7 @@ export async function startParleyServer(input: ConfigInput = {}, options: StartO
       logger.child({ sub: 'sfu' }),
     );
     const rooms = new RoomManager(pool, config.limits, logger.child({ sub: 'rooms' }));
-    const http = await createHttpApp({ config, store, live: rooms, tokens, logger: logger.child({ sub: 'http' }) });
+    const http = await createHttpApp({ config, store, live: rooms, tokens, logger });
     registerDemoRoutes(http, config);
     for (const mount of staticMountsFor(config, options)) {
       await http.register(fastifyStatic, { root: mount.root, prefix: mount.prefix, decorateReply: false, index: ['index.html'] });
