@@ -1,4 +1,4 @@
-import { SessionEndReason } from '@parley/protocol';
+import { SessionEndReason } from '@parley/client';
 import { h } from './dom.js';
 import { icons } from './icons.js';
 

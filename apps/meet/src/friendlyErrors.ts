@@ -1,5 +1,5 @@
 import { ParleyClientError } from '@parley/client';
-import { ErrorCode } from '@parley/protocol';
+import { ErrorCode } from '@parley/client';
 import { DemoJoinError } from './demoApi.js';
 
 /** Turns SDK and backend errors into sentences for people, not developers. */

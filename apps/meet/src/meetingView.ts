@@ -1,5 +1,5 @@
 import type { ParleyEngine, RemoteTrack } from '@parley/client';
-import type { AttendeeInfo } from '@parley/protocol';
+import type { AttendeeInfo } from '@parley/client';
 import { ControlBar } from './controls.js';
 import type { DemoJoinInfo } from './demoApi.js';
 import { DeviceSettings, type DeviceChoice } from './devices.js';
@@ -156,9 +156,7 @@ export class MeetingView {
     if (engine.closed) return;
     try {
       if (media.micTrack && !engine.producer('microphone')) {
-        const producerId = await engine.publish(media.micTrack, 'microphone');
-        // Joined muted: the producer starts paused locally (track disabled); tell the server too.
-        if (!media.micOn) await engine.signal.request('pauseProducer', { producerId });
+        await engine.publish(media.micTrack, 'microphone', { paused: !media.micOn });
       }
       if (media.camOn && media.camTrack && !engine.producer('camera')) {
         await engine.publish(media.camTrack, 'camera', { encodings: CAMERA_ENCODINGS });

@@ -17,6 +17,10 @@ export type MediaSource = z.infer<typeof MediaSource>;
 export const MediaKind = z.enum(['audio', 'video']);
 export type MediaKind = z.infer<typeof MediaKind>;
 
+/** Why a participant left: on purpose, lost connection, removed by someone, or meeting ended. */
+export const LeaveReason = z.enum(['left', 'dropped', 'removed', 'ended']);
+export type LeaveReason = z.infer<typeof LeaveReason>;
+
 /** A participant as every other participant sees it. */
 export const AttendeeInfo = z.object({
   attendeeId: id,
@@ -103,7 +107,7 @@ export type RequestResult<M extends RequestMethod> = z.infer<(typeof Requests)[M
 /** Notifications the server pushes. */
 export const Events = {
   attendeeJoined: z.object({ attendee: AttendeeInfo }),
-  attendeeLeft: z.object({ attendeeId: id, reason: z.enum(['left', 'dropped', 'removed', 'ended']) }),
+  attendeeLeft: z.object({ attendeeId: id, reason: LeaveReason }),
   attendeeUpdated: z.object({ attendee: AttendeeInfo }),
   newConsumer: z.object({
     consumerId: id,

@@ -1,9 +1,10 @@
 import { Device } from 'mediasoup-client';
 import type { types as ms } from 'mediasoup-client';
-import { TypedEmitter, type AttendeeInfo, type EventData, type MediaSource, type RequestResult } from '@parley/protocol';
+import { TypedEmitter, type AttendeeInfo, type EventData, type LeaveReason, type MediaSource, type RequestResult, type SessionEndReason } from '@parley/protocol';
 import { ParleyClientError } from '../errors.js';
 import { SignalClient } from './signalClient.js';
 
+/** The server's join reply; `attendees` lists everyone present, yourself included. */
 export type JoinResult = RequestResult<'join'>;
 
 /** A track received from another participant. */
@@ -20,7 +21,7 @@ export interface RemoteTrack {
 
 export type EngineEvents = {
   attendeeJoined: [AttendeeInfo];
-  attendeeLeft: [attendeeId: string, reason: string];
+  attendeeLeft: [attendeeId: string, reason: LeaveReason];
   attendeeUpdated: [AttendeeInfo];
   trackAdded: [RemoteTrack];
   trackRemoved: [RemoteTrack];
@@ -29,7 +30,7 @@ export type EngineEvents = {
   volumes: [EventData<'volumes'>['levels']];
   activeSpeaker: [attendeeId: string];
   /** The server ended this session (meeting deleted, removed, replaced...). */
-  ended: [reason: string, message: string];
+  ended: [reason: SessionEndReason, message: string];
   /** The connection was lost without the server ending the session. */
   disconnected: [code: number, reason: string];
   transportState: [direction: 'send' | 'recv', state: string];
@@ -39,6 +40,8 @@ export interface PublishOptions {
   encodings?: RTCRtpEncodingParameters[];
   /** Video codec to send; default: the first both sides support (VP8). */
   videoCodec?: 'VP8' | 'H264';
+  /** Start paused (joined muted): nothing is forwarded until setPaused(source, false). */
+  paused?: boolean;
 }
 
 export interface EngineJoinOptions {
@@ -56,8 +59,10 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
   readonly signal: SignalClient;
   readonly device: Device;
   readonly self: JoinResult;
+  /** Everyone present, yourself included, by attendee id. */
   readonly attendees = new Map<string, AttendeeInfo>();
   readonly #remote = new Map<string, RemoteTrack>();
+  readonly #consumers = new Map<string, ms.Consumer>();
   readonly #producers = new Map<MediaSource, ms.Producer>();
   #sendTransport: ms.Transport | undefined;
   #recvTransport: ms.Transport | undefined;
@@ -120,11 +125,13 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
       track,
       ...(codec ? { codec } : {}),
       stopTracks: false,
-      appData: { source },
+      appData: { source, paused: options.paused === true },
       ...(options.encodings ? { encodings: options.encodings } : {}),
       ...(track.kind === 'audio' ? { codecOptions: { opusStereo: false, opusDtx: true, opusFec: true } } : {}),
     });
     this.#producers.set(source, producer);
+    // The server already holds it paused; this stops the local sender too.
+    if (options.paused) producer.pause();
     producer.observer.on('close', () => {
       if (this.#producers.get(source) === producer) this.#producers.delete(source);
     });
@@ -178,7 +185,7 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
     this.#wireTransport(this.#sendTransport, 'send');
     this.#sendTransport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
       this.signal
-        .request('produce', { transportId: send.id, kind, rtpParameters: { ...rtpParameters }, source: appData.source as MediaSource })
+        .request('produce', { transportId: send.id, kind, rtpParameters: { ...rtpParameters }, source: appData.source as MediaSource, paused: appData.paused === true })
         .then(({ producerId }) => callback({ id: producerId }), errback);
     });
     if (!receive) return;
@@ -219,7 +226,7 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
       this.emit('activeSpeaker', attendeeId);
     });
     s.on('sessionEnded', ({ reason, message }) => {
-      this.emit('ended', reason, message);
+      this.emit('ended', reason as SessionEndReason, message);
       this.close();
     });
     s.on('close', (code, reason) => {
@@ -249,6 +256,7 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
         paused: data.producerPaused,
       };
       this.#remote.set(data.consumerId, remote);
+      this.#consumers.set(data.consumerId, consumer);
       consumer.observer.on('close', () => this.#removeTrack(data.consumerId));
       await this.signal.request('resumeConsumer', { consumerId: data.consumerId });
       this.emit('trackAdded', remote);
@@ -258,6 +266,10 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
   }
 
   #removeTrack(consumerId: string): void {
+    // Closing the consumer also frees its transceiver, so long meetings don't pile them up.
+    const consumer = this.#consumers.get(consumerId);
+    this.#consumers.delete(consumerId);
+    consumer?.close();
     const remote = this.#remote.get(consumerId);
     if (!remote) return;
     this.#remote.delete(consumerId);

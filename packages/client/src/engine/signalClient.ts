@@ -16,6 +16,7 @@ interface Pending {
 }
 
 const REQUEST_TIMEOUT_MS = 15_000;
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /** Request/response and notifications over the signaling WebSocket, validated both ways. */
 export class SignalClient extends TypedEmitter<SignalClientEvents> {
@@ -31,11 +32,21 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
     ws.onclose = (ev) => this.#onClose(ev.code, ev.reason);
   }
 
-  static connect(url: string): Promise<SignalClient> {
+  static connect(url: string, timeoutMs = CONNECT_TIMEOUT_MS): Promise<SignalClient> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url);
-      ws.onopen = () => resolve(new SignalClient(ws));
-      ws.onerror = () => reject(new ParleyClientError('signaling_unreachable', `cannot reach signaling at ${url}`));
+      const timer = setTimeout(() => {
+        ws.close();
+        reject(new ParleyClientError('signaling_unreachable', `no answer from signaling at ${url} after ${timeoutMs} ms`));
+      }, timeoutMs);
+      ws.onopen = () => {
+        clearTimeout(timer);
+        resolve(new SignalClient(ws));
+      };
+      ws.onerror = () => {
+        clearTimeout(timer);
+        reject(new ParleyClientError('signaling_unreachable', `cannot reach signaling at ${url}`));
+      };
     });
   }
 

@@ -1,5 +1,5 @@
 import type { types } from 'mediasoup';
-import { ErrorCode, Permission, SessionEndReason, TypedEmitter, type MediaKind, type MediaSource } from '@parley/protocol';
+import { ErrorCode, Permission, SessionEndReason, TypedEmitter, contentAttendeeId, type LeaveReason, type MediaKind, type MediaSource } from '@parley/protocol';
 import { ParleyError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { SfuPeer } from '../sfu/sfuPeer.js';
@@ -19,7 +19,7 @@ export type RoomEvents = {
   closed: [];
 };
 
-export type LeaveReason = 'left' | 'dropped' | 'removed' | 'ended';
+export type { LeaveReason } from '@parley/protocol';
 
 /**
  * A live meeting: who is in it and what flows between them. The room owns the truth about
@@ -176,6 +176,9 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   async #consume(member: Member, producer: types.Producer): Promise<void> {
     if (producer.closed) return;
+    const owner = (producer.appData as { attendeeId: string }).attendeeId;
+    // A sharer sees its own content tile (Chime does too) but must not hear its shared audio.
+    if (producer.kind === 'audio' && owner === contentAttendeeId(member.attendeeId)) return;
     const consumer = await member.peer.consume(producer);
     if (!consumer) return;
     const tag = producer.appData as { attendeeId: string; source: MediaSource };
