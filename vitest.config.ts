@@ -13,6 +13,7 @@ const alias = {
 export default defineConfig({
   resolve: { alias },
   test: {
+    reporters: ['default', './scripts/summaryReporter.ts'],
     projects: [
       {
         resolve: { alias },
