@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { z } from 'zod';
+import { devSecret } from './devSecret.js';
 
 /**
  * Server configuration: embedded defaults, overridden by an optional JSON file
@@ -12,7 +12,7 @@ export const ConfigSchema = z.object({
   /** Base URL clients use to reach this server; derived from the request when unset. */
   publicUrl: z.string().url().optional(),
   apiKey: z.string().min(1).default('parley-dev-key'),
-  /** Generated at start when unset, and printed so a developer can use it. */
+  /** When unset, generated once and kept in dataDir (printed at start so a developer can use it). */
   apiSecret: z.string().min(16).optional(),
   /** Secret that signs join tokens; derived from apiSecret when unset. */
   tokenSecret: z.string().min(16).optional(),
@@ -67,6 +67,6 @@ export function loadConfig(overrides: ConfigInput = {}, env: NodeJS.ProcessEnv =
   if (env.PARLEY_RTC_WORKERS) rtc.workers = Number(env.PARLEY_RTC_WORKERS);
   const merged = { ...file, ...fromEnv, ...overrides, rtc: { ...file.rtc, ...rtc, ...overrides.rtc }, limits: { ...file.limits, ...overrides.limits } };
   const parsed = ConfigSchema.parse(merged);
-  const apiSecret = parsed.apiSecret ?? randomBytes(24).toString('base64url');
+  const apiSecret = parsed.apiSecret ?? devSecret(parsed.dataDir);
   return { ...parsed, apiSecret, tokenSecret: parsed.tokenSecret ?? `${apiSecret}:join-tokens` };
 }
