@@ -1,5 +1,5 @@
 import type { AttendeeInfo, EventData, EventName, Permission, Role, SessionEndReason } from '@parley/protocol';
-import type { SfuPeer } from '../sfu/sfuPeer.js';
+import { producerTag, type SfuPeer } from '../sfu/sfuPeer.js';
 
 /** How the room reaches a member's client: implemented by the signaling session. */
 export interface MemberChannel {
@@ -50,7 +50,7 @@ export class Member {
 
   /** Live producers of a source (e.g. 'microphone'). */
   producersOf(source: string): Array<{ id: string; paused: boolean }> {
-    return [...this.peer.producers.values()].filter((p) => p.appData.source === source);
+    return [...this.peer.producers.values()].filter((p) => producerTag(p).source === source);
   }
 
   /** Muted = not sending: derived from the producers so it can never disagree with the media. */

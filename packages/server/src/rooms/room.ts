@@ -2,7 +2,7 @@ import type { types } from 'mediasoup';
 import { ErrorCode, Permission, SessionEndReason, TypedEmitter, contentAttendeeId, type LeaveReason, type MediaKind, type MediaSource } from '@parley/protocol';
 import { ParleyError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { SfuPeer } from '../sfu/sfuPeer.js';
+import { SfuPeer, producerTag } from '../sfu/sfuPeer.js';
 import type { SfuRoom } from '../sfu/sfuRoom.js';
 import { Member, type MemberChannel, type MemberIdentity } from './member.js';
 import { dBovToVolume } from './volume.js';
@@ -43,9 +43,8 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.onListenerError = (event, err) => this.#log.error({ err, event }, 'room listener threw');
     sfu.on('volumes', (levels) => this.#broadcastVolumes(levels));
     sfu.on('silence', () => this.#broadcastVolumes([]));
-    sfu.on('dominantSpeaker', (producerId) => {
-      const attendeeId = this.#producerOwner(producerId);
-      if (!attendeeId) return;
+    sfu.on('dominantSpeaker', (attendeeId) => {
+      if (!this.#members.has(attendeeId)) return;
       this.#activeSpeakerId = attendeeId;
       this.#broadcast((m) => m.channel.notify('activeSpeaker', { attendeeId }));
     });
@@ -137,7 +136,7 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   async resumeProducer(member: Member, producerId: string): Promise<void> {
     const producer = member.peer.producer(producerId);
-    this.#checkCanPublish(member, producer.kind, String(producer.appData.source) as MediaSource);
+    this.#checkCanPublish(member, producer.kind, producerTag(producer).source);
     await producer.resume();
     this.#announce(member);
   }
@@ -176,12 +175,11 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   async #consume(member: Member, producer: types.Producer): Promise<void> {
     if (producer.closed) return;
-    const owner = (producer.appData as { attendeeId: string }).attendeeId;
+    const tag = producerTag(producer);
     // A sharer sees its own content tile (Chime does too) but must not hear its shared audio.
-    if (producer.kind === 'audio' && owner === contentAttendeeId(member.attendeeId)) return;
+    if (producer.kind === 'audio' && tag.attendeeId === contentAttendeeId(member.attendeeId)) return;
     const consumer = await member.peer.consume(producer);
     if (!consumer) return;
-    const tag = producer.appData as { attendeeId: string; source: MediaSource };
     member.channel.notify('newConsumer', {
       consumerId: consumer.id,
       producerId: producer.id,
@@ -203,20 +201,15 @@ export class Room extends TypedEmitter<RoomEvents> {
     return this.members.reduce((n, m) => n + m.producersOf(source).length, 0);
   }
 
-  #producerOwner(producerId: string): string | undefined {
-    for (const m of this.#members.values()) if (m.peer.producers.has(producerId)) return m.attendeeId;
-    return undefined;
-  }
-
   /** Every attendee that sends audio gets a level; those not in the loud list are silent. */
-  #broadcastVolumes(loud: Array<{ producerId: string; dBov: number }>): void {
-    const byProducer = new Map(loud.map((l) => [l.producerId, l.dBov]));
+  #broadcastVolumes(loud: Array<{ attendeeId: string; dBov: number }>): void {
+    // Loudest first, so the first level seen for an attendee is its loudest source.
+    const byAttendee = new Map<string, number>();
+    for (const l of loud) if (!byAttendee.has(l.attendeeId)) byAttendee.set(l.attendeeId, l.dBov);
     const levels: Array<{ attendeeId: string; volume: number }> = [];
     for (const m of this.#members.values()) {
-      const mics = [...m.peer.producers.values()].filter((p) => p.kind === 'audio');
-      if (mics.length === 0) continue;
-      const dBov = Math.max(...mics.map((p) => byProducer.get(p.id) ?? -127));
-      levels.push({ attendeeId: m.attendeeId, volume: dBovToVolume(dBov) });
+      if (![...m.peer.producers.values()].some((p) => p.kind === 'audio')) continue;
+      levels.push({ attendeeId: m.attendeeId, volume: dBovToVolume(byAttendee.get(m.attendeeId) ?? -127) });
     }
     if (levels.length) this.#broadcast((m) => m.channel.notify('volumes', { levels }));
   }

@@ -1,5 +1,5 @@
 import type { types } from 'mediasoup';
-import { ErrorCode, TypedEmitter, type MediaKind, type TransportInfo } from '@parley/protocol';
+import { ErrorCode, TypedEmitter, type MediaKind, type MediaSource, type TransportInfo } from '@parley/protocol';
 import { ParleyError } from '../errors.js';
 import type { SfuRoom } from './sfuRoom.js';
 
@@ -15,7 +15,12 @@ export type SfuPeerEvents = {
 /** What a producer carries, kept in its appData so room logic can map media back to people. */
 export interface ProducerTag {
   attendeeId: string;
-  source: string;
+  source: MediaSource;
+}
+
+/** The tag SfuPeer.produce put on a producer. */
+export function producerTag(producer: types.Producer): ProducerTag {
+  return producer.appData as unknown as ProducerTag;
 }
 
 /**

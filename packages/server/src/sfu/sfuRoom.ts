@@ -2,14 +2,15 @@ import type { types } from 'mediasoup';
 import { TypedEmitter } from '@parley/protocol';
 import type { Logger } from '../logger.js';
 import { ROUTER_MEDIA_CODECS } from './mediaCodecs.js';
+import { producerTag } from './sfuPeer.js';
 import type { WorkerPool } from './workerPool.js';
 
 export type SfuRoomEvents = {
   /** Audio levels of producers above the silence threshold, loudest first (dBov -127..0). */
-  volumes: [Array<{ producerId: string; dBov: number }>];
+  volumes: [Array<{ attendeeId: string; dBov: number }>];
   /** No producer is above the threshold. */
   silence: [];
-  dominantSpeaker: [producerId: string];
+  dominantSpeaker: [attendeeId: string];
   /** The router is gone (closed, or its worker died). */
   close: [];
 };
@@ -35,9 +36,9 @@ export class SfuRoom extends TypedEmitter<SfuRoomEvents> {
     this.webRtcServer = webRtcServer;
     this.#audioLevels = audioLevels;
     this.#activeSpeaker = activeSpeaker;
-    audioLevels.on('volumes', (volumes) => this.emit('volumes', volumes.map((v) => ({ producerId: v.producer.id, dBov: v.volume }))));
+    audioLevels.on('volumes', (volumes) => this.emit('volumes', volumes.map((v) => ({ attendeeId: producerTag(v.producer).attendeeId, dBov: v.volume }))));
     audioLevels.on('silence', () => this.emit('silence'));
-    activeSpeaker.on('dominantspeaker', ({ producer }) => this.emit('dominantSpeaker', producer.id));
+    activeSpeaker.on('dominantspeaker', ({ producer }) => this.emit('dominantSpeaker', producerTag(producer).attendeeId));
     router.observer.once('close', () => this.close());
   }
 
