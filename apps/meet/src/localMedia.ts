@@ -115,25 +115,15 @@ export class LocalMedia {
   }
 
   async #acquireMic(exact: boolean): Promise<MediaStreamTrack | undefined> {
-    try {
-      const stream = await navigator.mediaDevices.getUserMedia({ audio: this.#audioConstraints(exact) });
-      this.micIssue = undefined;
-      return stream.getAudioTracks()[0];
-    } catch (err) {
-      this.micIssue = classify(err);
-      return undefined;
-    }
+    const { track, issue } = await acquire({ audio: this.#audioConstraints(exact) });
+    this.micIssue = issue;
+    return track;
   }
 
   async #acquireCam(exact: boolean): Promise<MediaStreamTrack | undefined> {
-    try {
-      const stream = await navigator.mediaDevices.getUserMedia({ video: this.#videoConstraints(exact) });
-      this.camIssue = undefined;
-      return stream.getVideoTracks()[0];
-    } catch (err) {
-      this.camIssue = classify(err);
-      return undefined;
-    }
+    const { track, issue } = await acquire({ video: this.#videoConstraints(exact) });
+    this.camIssue = issue;
+    return track;
   }
 
   /** Mutes or unmutes locally (the meeting also pauses the sent track). */
@@ -213,5 +203,15 @@ export function describeIssue(issue: MediaIssue, what: 'camera' | 'microphone' |
       return `Your ${what} can only be used over HTTPS or on localhost.`;
     default:
       return `Your ${what} could not be started.`;
+  }
+}
+
+/** One device track, or why the browser would not give it. */
+async function acquire(constraints: MediaStreamConstraints): Promise<{ track?: MediaStreamTrack; issue?: ReturnType<typeof classify> }> {
+  try {
+    const stream = await navigator.mediaDevices.getUserMedia(constraints);
+    return { track: stream.getTracks()[0] };
+  } catch (err) {
+    return { issue: classify(err) };
   }
 }
