@@ -11,6 +11,8 @@ export function launchChromium(): Promise<Browser> {
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream',
       '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required',
+      // Screen capture without a picker: getDisplayMedia gets the whole (virtual) screen.
+      '--auto-select-desktop-capture-source=Entire screen', '--auto-accept-this-tab-capture',
     ],
   });
 }

@@ -42,6 +42,17 @@ export const TransportInfo = z.object({
 });
 export type TransportInfo = z.infer<typeof TransportInfo>;
 
+/** One server-side WebRtcTransport's figures, in bits per second and fractions. */
+export const TransportStats = z.object({
+  /** The server's estimate of what it can send to the client (transport-wide CC). */
+  availableOutgoingBitrate: z.number().nullable(),
+  recvBitrate: z.number(),
+  sendBitrate: z.number(),
+  /** The server's estimate of what the client can send to it. */
+  availableIncomingBitrate: z.number().nullable(),
+});
+export type TransportStats = z.infer<typeof TransportStats>;
+
 /** Request methods: params and result schemas. */
 export const Requests = {
   join: {
@@ -64,6 +75,8 @@ export const Requests = {
       activeSpeakerId: z.string().nullable(),
       heartbeatIntervalMs: z.number(),
       maxVideoTiles: z.number(),
+      /** Cameras being sent in the meeting now (the limit is maxVideoTiles). */
+      videoSlotsUsed: z.number().int().min(0),
     }),
   },
   createTransport: {
@@ -97,6 +110,10 @@ export const Requests = {
   pauseProducer: { params: z.object({ producerId: id }), result: z.object({}) },
   resumeProducer: { params: z.object({ producerId: id }), result: z.object({}) },
   resumeConsumer: { params: z.object({ consumerId: id }), result: z.object({}) },
+  /** Stops the server forwarding one received track to this client (a paused video tile). */
+  pauseConsumer: { params: z.object({ consumerId: id }), result: z.object({}) },
+  /** The server's view of this client's transports: its bandwidth estimate toward the client and what it receives. */
+  getTransportStats: { params: z.object({}), result: z.object({ send: TransportStats.nullable(), recv: TransportStats.nullable() }) },
   leave: { params: z.object({}), result: z.object({}) },
   ping: { params: z.object({}), result: z.object({ now: z.number() }) },
 } as const;
@@ -125,6 +142,8 @@ export const Events = {
   volumes: z.object({ levels: z.array(z.object({ attendeeId: id, volume: z.number().min(0).max(1) })) }),
   activeSpeaker: z.object({ attendeeId: id }),
   sessionEnded: z.object({ reason: z.string(), message: z.string() }),
+  /** How many cameras are being sent in the meeting, whenever that changes. */
+  videoSlots: z.object({ used: z.number().int().min(0), limit: z.number().int().min(0) }),
 } as const;
 export type EventName = keyof typeof Events;
 export type EventData<E extends EventName> = z.infer<(typeof Events)[E]>;

@@ -1,6 +1,6 @@
 import { Device } from 'mediasoup-client';
 import type { types as ms } from 'mediasoup-client';
-import { TypedEmitter, type AttendeeInfo, type EventData, type LeaveReason, type MediaSource, type RequestResult, type SessionEndReason } from '@parley/protocol';
+import { TypedEmitter, type AttendeeInfo, type EventData, type LeaveReason, type MediaSource, type RequestResult, type SessionEndReason, type TransportStats } from '@parley/protocol';
 import { ParleyClientError } from '../errors.js';
 import { SignalClient } from './signalClient.js';
 
@@ -34,7 +34,15 @@ export type EngineEvents = {
   /** The connection was lost without the server ending the session. */
   disconnected: [code: number, reason: string];
   transportState: [direction: 'send' | 'recv', state: string];
+  /** How many cameras the meeting sends now, and its limit. */
+  videoSlots: [used: number, limit: number];
 };
+
+/** Figures for one direction: the browser's own stats and the server's view of the same transport. */
+export interface TransportReport {
+  browser: RTCStatsReport | null;
+  server: TransportStats | null;
+}
 
 export interface PublishOptions {
   encodings?: RTCRtpEncodingParameters[];
@@ -67,8 +75,13 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
   #sendTransport: ms.Transport | undefined;
   #recvTransport: ms.Transport | undefined;
   #closed = false;
+  #keepalive: ReturnType<typeof setInterval> | undefined;
   /** Who speaks most now, by the server's active speaker detection. */
   activeSpeakerId: string | null;
+  /** The latest connection state of each transport ('new', 'connected', 'disconnected', 'failed'...). */
+  readonly transportStates: Record<'send' | 'recv', string> = { send: 'new', recv: 'new' };
+  /** Cameras being sent in the meeting now (limit: self.maxVideoTiles). */
+  videoSlotsUsed: number;
 
   private constructor(signal: SignalClient, device: Device, self: JoinResult) {
     super();
@@ -76,8 +89,10 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
     this.device = device;
     this.self = self;
     this.activeSpeakerId = self.activeSpeakerId;
+    this.videoSlotsUsed = self.videoSlotsUsed;
     for (const a of self.attendees) this.attendees.set(a.attendeeId, a);
     this.#listen();
+    this.#startKeepalive(self.heartbeatIntervalMs);
   }
 
   static async join(options: EngineJoinOptions): Promise<ParleyEngine> {
@@ -161,6 +176,32 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
     await this.signal.request(paused ? 'pauseProducer' : 'resumeProducer', { producerId: producer.id });
   }
 
+  /** Stops or restarts the server forwarding one received track to us. */
+  async setRemotePaused(consumerId: string, paused: boolean): Promise<void> {
+    const consumer = this.#consumers.get(consumerId);
+    if (!consumer) return;
+    if (paused) consumer.pause();
+    else consumer.resume();
+    await this.signal.request(paused ? 'pauseConsumer' : 'resumeConsumer', { consumerId });
+  }
+
+  /** Both transports' figures from the browser (getStats) and from the server. */
+  async transportStats(): Promise<{ send: TransportReport; recv: TransportReport }> {
+    const [server, send, recv] = await Promise.all([
+      this.signal.request('getTransportStats', {}),
+      this.#sendTransport?.getStats() ?? null,
+      this.#recvTransport?.getStats() ?? null,
+    ]);
+    return { send: { browser: send, server: server.send }, recv: { browser: recv, server: server.recv } };
+  }
+
+  /** Leaves without waiting for the answer: for page unload, when nothing runs afterwards. */
+  leaveNow(): void {
+    if (this.#closed) return;
+    this.signal.send('leave', {});
+    this.close();
+  }
+
   async leave(): Promise<void> {
     if (this.#closed) return;
     await this.signal.request('leave', {}).catch(() => undefined);
@@ -170,6 +211,7 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#keepalive);
     for (const p of this.#producers.values()) p.close();
     this.#producers.clear();
     this.#sendTransport?.close();
@@ -177,6 +219,20 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
     for (const t of this.#remote.values()) t.track.stop();
     this.#remote.clear();
     this.signal.close();
+  }
+
+  /**
+   * The server pings at the WebSocket level, which a page cannot see; this ping lets the client
+   * notice a dead connection too (two missed intervals), instead of waiting for TCP to give up.
+   */
+  #startKeepalive(intervalMs: number): void {
+    this.#keepalive = setInterval(() => {
+      this.signal.request('ping', {}, intervalMs * 2).catch(() => {
+        if (this.#closed) return;
+        this.close();
+        this.emit('disconnected', 4004, 'no answer from the server');
+      });
+    }, intervalMs);
   }
 
   async #createTransports(receive: boolean): Promise<void> {
@@ -199,7 +255,10 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       this.signal.request('connectTransport', { transportId: transport.id, dtlsParameters: { ...dtlsParameters } }).then(() => callback(), errback);
     });
-    transport.on('connectionstatechange', (state) => this.emit('transportState', direction, state));
+    transport.on('connectionstatechange', (state) => {
+      this.transportStates[direction] = state;
+      this.emit('transportState', direction, state);
+    });
   }
 
   #listen(): void {
@@ -224,6 +283,10 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
     s.on('activeSpeaker', ({ attendeeId }) => {
       this.activeSpeakerId = attendeeId;
       this.emit('activeSpeaker', attendeeId);
+    });
+    s.on('videoSlots', ({ used, limit }) => {
+      this.videoSlotsUsed = used;
+      this.emit('videoSlots', used, limit);
     });
     s.on('sessionEnded', ({ reason, message }) => {
       this.emit('ended', reason as SessionEndReason, message);

@@ -54,17 +54,23 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
     return this.#closed;
   }
 
-  request<M extends RequestMethod>(method: M, params: RequestParams<M>): Promise<RequestResult<M>> {
+  request<M extends RequestMethod>(method: M, params: RequestParams<M>, timeoutMs = REQUEST_TIMEOUT_MS): Promise<RequestResult<M>> {
     if (this.#closed) return Promise.reject(new ParleyClientError('not_connected', 'signaling connection is closed'));
     const id = this.#nextId++;
     return new Promise<RequestResult<M>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
         reject(new ParleyClientError('timeout', `${method} timed out`));
-      }, REQUEST_TIMEOUT_MS);
+      }, timeoutMs);
       this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
       this.#ws.send(JSON.stringify({ id, method, params }));
     });
+  }
+
+  /** Sends a request without waiting for its answer (page unload: there is no later). */
+  send<M extends RequestMethod>(method: M, params: RequestParams<M>): void {
+    if (this.#closed) return;
+    this.#ws.send(JSON.stringify({ id: this.#nextId++, method, params }));
   }
 
   join(token: string, content = false): Promise<RequestResult<'join'>> {

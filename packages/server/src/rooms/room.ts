@@ -33,6 +33,8 @@ export class Room extends TypedEmitter<RoomEvents> {
   readonly #log: Logger;
   #closed = false;
   #activeSpeakerId: string | null = null;
+  /** The camera count last told to members, so videoSlots goes out only on a change. */
+  #videoSlotsAnnounced = 0;
 
   constructor(meetingId: string, sfu: SfuRoom, limits: RoomLimits, logger: Logger) {
     super();
@@ -61,6 +63,11 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   get activeSpeakerId(): string | null {
     return this.#activeSpeakerId && this.#members.has(this.#activeSpeakerId) ? this.#activeSpeakerId : null;
+  }
+
+  /** Cameras being sent now; the meeting allows limits.maxVideoTiles. */
+  get videoSlotsUsed(): number {
+    return this.#countProducers('camera');
   }
 
   member(attendeeId: string): Member | undefined {
@@ -192,9 +199,19 @@ export class Room extends TypedEmitter<RoomEvents> {
   }
 
   #announce(member: Member): void {
+    this.#announceVideoSlots();
     if (!this.#members.has(member.attendeeId)) return;
     const attendee = member.info();
     this.#broadcast((m) => m.channel.notify('attendeeUpdated', { attendee }));
+  }
+
+  /** Tells everyone how many of the meeting's camera slots are taken, when that changed. */
+  #announceVideoSlots(): void {
+    const used = this.videoSlotsUsed;
+    if (used === this.#videoSlotsAnnounced) return;
+    this.#videoSlotsAnnounced = used;
+    const limit = this.#limits.maxVideoTiles;
+    this.#broadcast((m) => m.channel.notify('videoSlots', { used, limit }));
   }
 
   #countProducers(source: string): number {

@@ -1,5 +1,5 @@
 import type { types } from 'mediasoup';
-import { ErrorCode, TypedEmitter, type MediaKind, type MediaSource, type TransportInfo } from '@parley/protocol';
+import { ErrorCode, TypedEmitter, type MediaKind, type MediaSource, type TransportInfo, type TransportStats } from '@parley/protocol';
 import { ParleyError } from '../errors.js';
 import type { SfuRoom } from './sfuRoom.js';
 
@@ -104,6 +104,24 @@ export class SfuPeer extends TypedEmitter<SfuPeerEvents> {
     consumer.on('producerpause', () => this.emit('consumerPaused', consumer.id));
     consumer.on('producerresume', () => this.emit('consumerResumed', consumer.id));
     return consumer;
+  }
+
+  /** The worker's figures for each transport (null when that direction has none). */
+  async transportStats(): Promise<Record<Direction, TransportStats | null>> {
+    const one = async (direction: Direction): Promise<TransportStats | null> => {
+      const transport = this.#transports.get(direction);
+      if (!transport) return null;
+      const [s] = await mediaCall(() => transport.getStats());
+      if (!s) return null;
+      return {
+        availableOutgoingBitrate: s.availableOutgoingBitrate ?? null,
+        recvBitrate: s.recvBitrate,
+        sendBitrate: s.sendBitrate,
+        availableIncomingBitrate: s.availableIncomingBitrate ?? null,
+      };
+    };
+    const [send, recv] = await Promise.all([one('send'), one('recv')]);
+    return { send, recv };
   }
 
   hasReceiveTransport(): boolean {

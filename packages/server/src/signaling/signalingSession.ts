@@ -149,6 +149,11 @@ export class SignalingSession implements MemberChannel {
         await member().peer.consumer(p.consumerId).resume();
         return {};
       },
+      pauseConsumer: async (p) => {
+        await member().peer.consumer(p.consumerId).pause();
+        return {};
+      },
+      getTransportStats: () => member().peer.transportStats(),
       leave: async () => {
         const m = this.#member;
         this.#member = undefined;
@@ -193,6 +198,7 @@ export class SignalingSession implements MemberChannel {
       activeSpeakerId: joined.room.activeSpeakerId,
       heartbeatIntervalMs: limits.heartbeatIntervalMs,
       maxVideoTiles: limits.maxVideoTiles,
+      videoSlotsUsed: joined.room.videoSlotsUsed,
     };
   }
 
