@@ -44,7 +44,16 @@ export async function openChimePage(env: { server: TestServer; browser: Browser 
     logs,
     waitForLog: (match, timeoutMs = 15_000) =>
       waitFor(`${name} prints ${String(match)}`, async () => (await logs()).find((l) => (typeof match === 'string' ? l.includes(match) : match.test(l))), timeoutMs),
-    run: (useCase, spec = {}) => page.evaluate(([n, s]) => (window as any).t.run(n, s), [useCase, spec] as const),
-    eval: (fn) => page.evaluate(fn),
+    run: (useCase, spec = {}) => bounded(`${name} use case ${useCase}`, page.evaluate(([n, s]) => (window as any).t.run(n, s), [useCase, spec] as const)),
+    eval: (fn) => bounded(`${name}: ${fn}`, page.evaluate(fn)),
   };
+}
+
+/** A page call that hangs fails with what it was doing, instead of timing out the whole test. */
+function bounded<T>(what: string, promise: Promise<T>, ms = 30_000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer after ${ms} ms: ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -218,7 +218,7 @@ export class AudioVideoController {
       if (!current()) return;
       for (const { attendeeId, volume } of levels) {
         const muted = attendeeId === engine.attendeeId ? this.realtime.realtimeIsLocalAudioMuted() : engine.attendees.get(attendeeId)?.audioMuted ?? false;
-        this.realtime.handleVolume(attendeeId, { volume: muted ? 0 : volume });
+        this.realtime.handleVolume(attendeeId, { volume: muted ? 0 : volume, muted });
         this.activeSpeaker.handleVolume(attendeeId, volume, muted);
       }
     });
@@ -227,6 +227,9 @@ export class AudioVideoController {
     engine.on('disconnected', () => current() && void this.#reconnect(MeetingSessionStatusCode.SignalingRequestFailed));
     engine.on('transportState', (direction, state) => {
       if (!current()) return;
+      // Your own signal is your uplink: strong while the send transport is connected.
+      const strength = ({ connected: 1, disconnected: 0.5, failed: 0 } as Record<string, number>)[state];
+      if (direction === 'send' && strength !== undefined) this.realtime.handleVolume(engine.attendeeId, { signalStrength: strength });
       if (state === 'failed') void this.#reconnect(MeetingSessionStatusCode.ICEGatheringTimeoutWorkaround);
       else if (state === 'disconnected') {
         clearTimeout(this.#iceTimer);

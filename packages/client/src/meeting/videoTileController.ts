@@ -62,6 +62,7 @@ export class VideoTileController {
   setStream(tileId: number, stream: MediaStream | null): void {
     const state = this.#tiles.get(tileId);
     if (!state) return;
+    if (state.boundVideoStream === stream && state.active === (stream !== null && !state.paused)) return;
     state.boundVideoStream = stream;
     state.active = stream !== null && !state.paused;
     const track = stream?.getVideoTracks()[0];
@@ -88,9 +89,14 @@ export class VideoTileController {
     this.#listener.didUpdate(state.clone());
   }
 
+  /** Shows the tile in `element`. Observers hear of it only when the binding changed (they often bind from videoTileDidUpdate). */
   bind(tileId: number, element: HTMLVideoElement): void {
     const state = this.#tiles.get(tileId);
     if (!state) return;
+    if (state.boundVideoElement === element) {
+      this.#attach(state);
+      return;
+    }
     // An element shows one tile: unbind it from any other first (Chime does the same).
     for (const other of this.#tiles.values()) {
       if (other !== state && other.boundVideoElement === element) {
