@@ -97,14 +97,16 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
 
   static async join(options: EngineJoinOptions): Promise<ParleyEngine> {
     const signal = await SignalClient.connect(options.signalingUrl);
+    let engine: ParleyEngine | undefined;
     try {
       const self = await signal.join(options.token, options.content ?? false);
-      const device = new Device();
-      await device.load({ routerRtpCapabilities: self.routerRtpCapabilities as unknown as ms.RtpCapabilities });
-      const engine = new ParleyEngine(signal, device, self);
+      // Listen from the join reply on: others may join or publish while the transports are set up.
+      engine = new ParleyEngine(signal, new Device(), self);
+      await engine.device.load({ routerRtpCapabilities: self.routerRtpCapabilities as unknown as ms.RtpCapabilities });
       await engine.#createTransports(!options.content);
       return engine;
     } catch (err) {
+      engine?.close();
       signal.close();
       throw err;
     }

@@ -52,6 +52,8 @@ export class AudioVideoController {
   #iceTimer: ReturnType<typeof setTimeout> | undefined;
   /** Remote tiles by "<attendeeId>/<source>", so a reconnect re-fills the same tile. */
   readonly #remoteTiles = new Map<string, number>();
+  /** Consumers already turned into a tile or mixer input (catch-up after connecting may repeat one). */
+  readonly #handledTracks = new Set<string>();
   readonly #unloadHandler = (): void => this.#leaveOnUnload();
   #stopInput: () => void;
 
@@ -192,8 +194,13 @@ export class AudioVideoController {
     }
     this.#engine = engine;
     this.#wire(engine);
+    // What happened while connecting: the engine kept count, so catch up from its state.
+    for (const attendeeId of this.realtime.presentAttendees()) {
+      if (!engine.attendees.has(attendeeId)) this.realtime.handlePresence(attendeeId, false, '', true);
+    }
     for (const a of engine.attendees.values()) this.realtime.handlePresence(a.attendeeId, true, a.externalUserId);
     for (const a of engine.attendees.values()) this.#updateMuted(a);
+    for (const t of engine.remoteTracks) this.#trackAdded(t);
     await engine.publish(this.#devices.audioInputStream().getAudioTracks()[0]!, 'microphone', { paused: this.realtime.realtimeIsLocalAudioMuted() });
     const camera = this.#devices.videoInputStream();
     if (this.#cameraOn && camera) await this.#publishCamera(camera);
@@ -249,6 +256,9 @@ export class AudioVideoController {
     this.#state = 'reconnecting';
     this.#stopStats();
     this.#dropEngine();
+    // The old connection's tracks are dead; tiles stay (blank) until the new ones arrive.
+    this.#handledTracks.clear();
+    for (const t of this.#mixer.tracks()) this.#mixer.remove(t);
     this.#notify('audioVideoDidStartConnecting', true);
     const deadline = Date.now() + this.configuration.reconnectTimeoutMs;
     let wait = this.configuration.reconnectFixedWaitMs;
@@ -291,6 +301,7 @@ export class AudioVideoController {
     this.#dropEngine();
     this.#cameraOn = false;
     this.#remoteTiles.clear();
+    this.#handledTracks.clear();
     this.tiles.removeAll();
     for (const t of this.#mixer.tracks()) this.#mixer.remove(t);
     this.realtime.reset();
@@ -348,6 +359,8 @@ export class AudioVideoController {
   }
 
   #trackAdded(t: RemoteTrack): void {
+    if (this.#handledTracks.has(t.consumerId)) return;
+    this.#handledTracks.add(t.consumerId);
     if (t.kind === 'audio') {
       this.#mixer.add(t.track);
       return;
@@ -367,6 +380,7 @@ export class AudioVideoController {
   }
 
   #trackRemoved(t: RemoteTrack): void {
+    this.#handledTracks.delete(t.consumerId);
     if (t.kind === 'audio') {
       this.#mixer.remove(t.track);
       return;
