@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RoomEvents, RoomRequests } from './roomControl.js';
 
 /**
  * The signaling wire format. Every message is one JSON object:
@@ -99,6 +100,8 @@ export const Requests = {
   resumeConsumer: { params: z.object({ consumerId: id }), result: z.object({}) },
   leave: { params: z.object({}), result: z.object({}) },
   ping: { params: z.object({}), result: z.object({ now: z.number() }) },
+  /** Room control (roomControl.ts). */
+  ...RoomRequests,
 } as const;
 export type RequestMethod = keyof typeof Requests;
 export type RequestParams<M extends RequestMethod> = z.infer<(typeof Requests)[M]['params']>;
@@ -125,6 +128,8 @@ export const Events = {
   volumes: z.object({ levels: z.array(z.object({ attendeeId: id, volume: z.number().min(0).max(1) })) }),
   activeSpeaker: z.object({ attendeeId: id }),
   sessionEnded: z.object({ reason: z.string(), message: z.string() }),
+  /** Room control events (roomControl.ts). */
+  ...RoomEvents,
 } as const;
 export type EventName = keyof typeof Events;
 export type EventData<E extends EventName> = z.infer<(typeof Events)[E]>;
