@@ -5,3 +5,4 @@ export * from './permissions.js';
 export * from './messages.js';
 export * from './typedEmitter.js';
 export * from './roomControl.js';
+export * from './roomSessionApi.js';
