@@ -172,7 +172,8 @@ export class RoomControl extends TypedEmitter<RoomControlEvents> {
         return OK;
       }),
       'room.removeAllMembers': onRoom('room.removeAllMembers', () => {
-        this.room.end(SessionEndReason.AudioCallEnded, 'all members were removed: the room session ended');
+        // After the reply: the caller may be one of the members sent away.
+        setImmediate(() => this.room.end(SessionEndReason.AudioCallEnded, 'all members were removed: the room session ended'));
         return OK;
       }),
       'room.lock': onRoom('room.lock', () => this.#setSession('locked', true, roomUpdated)),
