@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { waitFor } from './support/expectations.js';
 import { useServerAndBrowser } from './support/harness.js';
-import { hears, joinRoomFromBrowser, pageEvents, received, receivesNothingFrom, restClient, videoClient } from './support/rooms.js';
+import { audioFrom, hears, joinRoomFromBrowser, pageEvents, received, receivesNothingFrom, restClient, videoClient } from './support/rooms.js';
 import type { Video } from '@parley/server-sdk';
 
 /**
@@ -114,6 +114,20 @@ describe('room control: moderation changes what the browsers receive', () => {
     await room.setInputSensitivity({ memberId: a.memberId, value: 30 });
     await waitFor('talking again at sensitivity 30', async () => roomEvents.slice(mark).find((e) => e.name === 'member.talking.started' && e.id === a.memberId), 5000);
     await b.page.evaluate(() => (window as any).room.tone(true));
+  });
+
+  it('setInputVolume is applied as gain at the member\'s client: the others receive it quieter', async () => {
+    await waitFor('B hears A', async () => ((await hears(b.page, a.memberId, A.frequency)) ? true : undefined), 10_000);
+    const before = (await audioFrom(b.page, a.memberId)).dB!;
+    await room.setInputVolume({ memberId: a.memberId, volume: -40 }); // -20 dB
+    const after = await waitFor('A at least 12 dB quieter at B', async () => {
+      const got = await audioFrom(b.page, a.memberId, 400);
+      return got.packets > 0 && got.dB !== undefined && got.dB < before - 12 ? got.dB : undefined;
+    }, 10_000);
+    expect((await a.page.evaluate(() => (window as any).room.self())).inputVolume).toBe(-40);
+    console.log(`[input volume] A received at B: ${before} dB at volume 0, ${after} dB at volume -40`);
+    await room.setInputVolume({ memberId: a.memberId, volume: 0 });
+    await waitFor('A back to its level', async () => ((await audioFrom(b.page, a.memberId, 400)).dB! > before - 4 ? true : undefined), 10_000);
   });
 
   it('promote: the audience member starts sending; demote: it stops', async () => {
