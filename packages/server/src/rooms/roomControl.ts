@@ -336,7 +336,9 @@ export class RoomControl extends TypedEmitter<RoomControlEvents> {
     const before = this.#announced.get(member.attendeeId);
     if (!before) return;
     const updated = (Object.keys(now) as Array<keyof MemberEntity>)
-      .filter((k) => k !== 'talking' && JSON.stringify(now[k]) !== JSON.stringify(before[k]))
+      // talking has its own event; where a member sits is in layout.changed (a leave would
+      // otherwise re-announce everyone placed after it).
+      .filter((k) => k !== 'talking' && k !== 'current_position' && JSON.stringify(now[k]) !== JSON.stringify(before[k]))
       .map((k) => camelField(k));
     this.#announced.set(member.attendeeId, now);
     if (updated.length) this.#emit('member.updated', { ...this.#where(), member: now, updated });
