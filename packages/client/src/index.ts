@@ -3,3 +3,10 @@ export { SignalClient } from './engine/signalClient.js';
 export { ParleyClientError } from './errors.js';
 export { ErrorCode, SessionEndReason, Permission, type AttendeeInfo, type LeaveReason, type MediaSource, type MediaKind } from '@parley/protocol';
 export * from './meeting/index.js';
+export { RoomSession, type RoomSessionOptions, type BrowserRoomSessionEvents } from './room/roomSession.js';
+export { LayoutRenderer } from './room/layoutRenderer.js';
+export { volumeToGain } from './room/audioGain.js';
+export {
+  LAYOUT_NAMES, type RoomMember, type MemberEntity, type RoomSessionFullState, type MemberEvent, type RoomEvent, type LayoutEvent,
+  type VideoPosition, type VideoPositions, type MediaAllowed,
+} from '@parley/protocol';

@@ -25,6 +25,9 @@ export const ErrorCode = {
   RateLimited: 'rate_limited',
   Unauthorized: 'unauthorized',
   NotFound: 'not_found',
+  /** A feature that exists in the API but not yet on this server (recording, playback, streams). */
+  NotAvailable: 'not_available',
+  MemberNotFound: 'member_not_found',
   Internal: 'internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

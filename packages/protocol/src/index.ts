@@ -4,3 +4,5 @@ export * from './sessionStatus.js';
 export * from './permissions.js';
 export * from './messages.js';
 export * from './typedEmitter.js';
+export * from './roomControl.js';
+export * from './roomSessionApi.js';

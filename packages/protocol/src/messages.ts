@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RoomEvents, RoomRequests } from './roomControl.js';
 
 /**
  * The signaling wire format. Every message is one JSON object:
@@ -116,6 +117,8 @@ export const Requests = {
   getTransportStats: { params: z.object({}), result: z.object({ send: TransportStats.nullable(), recv: TransportStats.nullable() }) },
   leave: { params: z.object({}), result: z.object({}) },
   ping: { params: z.object({}), result: z.object({ now: z.number() }) },
+  /** Room control (roomControl.ts). */
+  ...RoomRequests,
 } as const;
 export type RequestMethod = keyof typeof Requests;
 export type RequestParams<M extends RequestMethod> = z.infer<(typeof Requests)[M]['params']>;
@@ -144,6 +147,8 @@ export const Events = {
   sessionEnded: z.object({ reason: z.string(), message: z.string() }),
   /** How many cameras are being sent in the meeting, whenever that changes. */
   videoSlots: z.object({ used: z.number().int().min(0), limit: z.number().int().min(0) }),
+  /** Room control events (roomControl.ts). */
+  ...RoomEvents,
 } as const;
 export type EventName = keyof typeof Events;
 export type EventData<E extends EventName> = z.infer<(typeof Events)[E]>;

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { JoinTokens } from './auth/joinTokens.js';
+import { ProjectTokens } from './auth/projectTokens.js';
+import { roomSettingsOf, roomsRoutes } from './http/roomsRoutes.js';
 import { loadConfig, type Config, type ConfigInput } from './config/config.js';
 import { createHttpApp } from './http/httpApp.js';
 import { registerDemoRoutes } from './http/demoRoutes.js';
@@ -46,8 +48,10 @@ export async function startParleyServer(input: ConfigInput = {}, options: StartO
       { workers: config.rtc.workers, listenIp: config.rtc.listenIp, announcedIp: config.rtc.announcedIp, port: config.rtc.port, logLevel: config.rtc.workerLogLevel },
       logger.child({ sub: 'sfu' }),
     );
-    const rooms = new RoomManager(pool, config.limits, logger.child({ sub: 'rooms' }));
+    const rooms = new RoomManager(pool, config.limits, logger.child({ sub: 'rooms' }), (meetingId) => roomSettingsOf(store.getMeeting(meetingId)));
+    const projectTokens = new ProjectTokens(config.tokenSecret);
     const http = await createHttpApp({ config, store, live: rooms, tokens, logger });
+    await http.register(roomsRoutes, { config, store, tokens, projectTokens, rooms, logger });
     registerDemoRoutes(http, config);
     for (const mount of staticMountsFor(config, options)) {
       await http.register(fastifyStatic, { root: mount.root, prefix: mount.prefix, decorateReply: false, index: ['index.html'] });
@@ -59,7 +63,7 @@ export async function startParleyServer(input: ConfigInput = {}, options: StartO
       store,
       limits: config.limits,
       logger: logger.child({ sub: 'signaling' }),
-    });
+    }, { rooms, credentials: config, projectTokens, heartbeatIntervalMs: config.limits.heartbeatIntervalMs, logger });
     const port = (http.server.address() as AddressInfo).port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     const poolRef = pool;

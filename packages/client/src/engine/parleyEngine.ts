@@ -204,6 +204,22 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
     this.close();
   }
 
+  /** WebRTC stats of the receiver of one remote track (inbound-rtp etc.). */
+  async receiverStats(consumerId: string): Promise<RTCStatsReport | undefined> {
+    return this.#consumers.get(consumerId)?.getStats();
+  }
+
+  /**
+   * Pauses or resumes the local sender only, when the server already did it (room control muted
+   * or unmuted this member): no request is sent.
+   */
+  setLocalPaused(source: MediaSource, paused: boolean): void {
+    const producer = this.#producers.get(source);
+    if (!producer || producer.paused === paused) return;
+    if (paused) producer.pause();
+    else producer.resume();
+  }
+
   async leave(): Promise<void> {
     if (this.#closed) return;
     await this.signal.request('leave', {}).catch(() => undefined);

@@ -1,6 +1,6 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { z } from 'zod';
-import { ErrorCode, type Permission, type Role } from '@parley/protocol';
+import { ErrorCode, MediaAllowed, type Permission, type Role } from '@parley/protocol';
 import { ParleyError } from '../errors.js';
 
 /** What a join token grants: one attendee of one meeting, with a role and permissions. */
@@ -11,6 +11,10 @@ export interface JoinClaims {
   name: string;
   role: Role;
   permissions: Permission[];
+  /** Room tokens: what an audience member may receive / a member may send (default all). */
+  mediaAllowed?: MediaAllowed;
+  /** Room tokens: the member's initial metadata. */
+  meta?: Record<string, unknown>;
 }
 
 const ISSUER = 'parley';
@@ -23,6 +27,8 @@ const ClaimsSchema = z.object({
   name: z.string(),
   role: z.enum(['member', 'audience']),
   perms: z.array(z.string()),
+  media: MediaAllowed.optional(),
+  meta: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** Signs and verifies join tokens (HS256 JWTs). */
@@ -36,7 +42,8 @@ export class JoinTokens {
   }
 
   async sign(claims: JoinClaims, ttlSeconds = this.#ttlSeconds): Promise<string> {
-    return new SignJWT({ mid: claims.meetingId, ext: claims.externalUserId, name: claims.name, role: claims.role, perms: claims.permissions })
+    const extra = { ...(claims.mediaAllowed ? { media: claims.mediaAllowed } : {}), ...(claims.meta ? { meta: claims.meta } : {}) };
+    return new SignJWT({ mid: claims.meetingId, ext: claims.externalUserId, name: claims.name, role: claims.role, perms: claims.permissions, ...extra })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(claims.attendeeId)
       .setIssuer(ISSUER)
@@ -58,6 +65,9 @@ export class JoinTokens {
     const parsed = ClaimsSchema.safeParse(payload);
     if (!parsed.success) throw new ParleyError(ErrorCode.TokenInvalid, 'join token claims are malformed');
     const c = parsed.data;
-    return { meetingId: c.mid, attendeeId: c.sub, externalUserId: c.ext, name: c.name, role: c.role, permissions: c.perms as Permission[] };
+    return {
+      meetingId: c.mid, attendeeId: c.sub, externalUserId: c.ext, name: c.name, role: c.role, permissions: c.perms as Permission[],
+      ...(c.media ? { mediaAllowed: c.media } : {}), ...(c.meta ? { meta: c.meta } : {}),
+    };
   }
 }

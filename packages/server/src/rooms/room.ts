@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import { SfuPeer, producerTag } from '../sfu/sfuPeer.js';
 import type { SfuRoom } from '../sfu/sfuRoom.js';
 import { Member, type MemberChannel, type MemberIdentity } from './member.js';
+import { RoomSessionState, defaultRoomSettings, type RoomSettings } from './roomSessionState.js';
 import { dBovToVolume } from './volume.js';
 
 export interface RoomLimits {
@@ -17,6 +18,12 @@ export type RoomEvents = {
   /** The last member left. */
   empty: [];
   closed: [];
+  /** Room control hooks: a member arrived/left, or its media or role changed. */
+  memberJoined: [Member];
+  memberLeft: [Member, LeaveReason];
+  memberChanged: [Member];
+  /** end() is about to send everyone away. */
+  ending: [];
 };
 
 export type { LeaveReason } from '@parley/protocol';
@@ -28,6 +35,8 @@ export type { LeaveReason } from '@parley/protocol';
 export class Room extends TypedEmitter<RoomEvents> {
   readonly meetingId: string;
   readonly sfu: SfuRoom;
+  /** SignalWire-style session state (name, meta, layout, lock...). */
+  readonly session: RoomSessionState;
   readonly #members = new Map<string, Member>();
   readonly #limits: RoomLimits;
   readonly #log: Logger;
@@ -36,10 +45,11 @@ export class Room extends TypedEmitter<RoomEvents> {
   /** The camera count last told to members, so videoSlots goes out only on a change. */
   #videoSlotsAnnounced = 0;
 
-  constructor(meetingId: string, sfu: SfuRoom, limits: RoomLimits, logger: Logger) {
+  constructor(meetingId: string, sfu: SfuRoom, limits: RoomLimits, logger: Logger, settings: RoomSettings = defaultRoomSettings(meetingId)) {
     super();
     this.meetingId = meetingId;
     this.sfu = sfu;
+    this.session = new RoomSessionState(meetingId, settings);
     this.#limits = limits;
     this.#log = logger.child({ meetingId });
     this.onListenerError = (event, err) => this.#log.error({ err, event }, 'room listener threw');
@@ -78,6 +88,8 @@ export class Room extends TypedEmitter<RoomEvents> {
   join(identity: MemberIdentity, channel: MemberChannel): Member {
     if (this.#closed) throw new ParleyError(ErrorCode.MeetingNotFound, 'meeting has ended');
     const previous = this.#members.get(identity.attendeeId);
+    const parentPresent = identity.isContent && [...this.#members.values()].some((m) => identity.attendeeId === contentAttendeeId(m.attendeeId));
+    if (this.session.locked && !previous && !parentPresent) throw new ParleyError(ErrorCode.RoomLocked, 'the room is locked: nobody new can join');
     if (previous) {
       this.leave(previous.attendeeId, 'dropped');
       previous.channel.end(SessionEndReason.AudioJoinedFromAnotherDevice, 'joined from another connection');
@@ -96,6 +108,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     const attendee = member.info();
     this.#broadcast((m) => m.channel.notify('attendeeJoined', { attendee }), member);
     this.#log.info({ attendeeId: member.attendeeId, members: this.#members.size }, 'member joined');
+    this.emit('memberJoined', member);
     return member;
   }
 
@@ -107,6 +120,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     member.peer.close();
     this.#broadcast((m) => m.channel.notify('attendeeLeft', { attendeeId, reason }));
     this.#log.info({ attendeeId, reason, members: this.#members.size }, 'member left');
+    this.emit('memberLeft', member, reason);
     if (this.#members.size === 0) this.emit('empty');
   }
 
@@ -125,7 +139,10 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (source === 'camera' && this.#countProducers('camera') >= this.#limits.maxVideoTiles) {
       throw new ParleyError(ErrorCode.VideoLimitReached, `at most ${this.#limits.maxVideoTiles} videos per meeting`);
     }
-    const producer = await member.peer.produce(transportId, kind, rtpParameters, paused, { attendeeId: member.attendeeId, source });
+    // Muted by room control (or joined muted): the server holds it paused until unmuted.
+    const forced = kind === 'audio' ? member.state.audioMuted : member.state.videoMuted;
+    const producer = await member.peer.produce(transportId, kind, rtpParameters, paused || forced, { attendeeId: member.attendeeId, source });
+    if (paused) this.#setMutedState(member, kind, true);
     producer.observer.once('close', () => this.#announce(member));
     this.#announce(member);
     await Promise.all(this.members.filter((m) => m !== member).map((m) => this.#consume(m, producer)));
@@ -137,7 +154,9 @@ export class Room extends TypedEmitter<RoomEvents> {
   }
 
   async pauseProducer(member: Member, producerId: string): Promise<void> {
-    await member.peer.producer(producerId).pause();
+    const producer = member.peer.producer(producerId);
+    await producer.pause();
+    this.#setMutedState(member, producer.kind, true);
     this.#announce(member);
   }
 
@@ -145,12 +164,69 @@ export class Room extends TypedEmitter<RoomEvents> {
     const producer = member.peer.producer(producerId);
     this.#checkCanPublish(member, producer.kind, producerTag(producer).source);
     await producer.resume();
+    this.#setMutedState(member, producer.kind, false);
     this.#announce(member);
+  }
+
+  /** The client resumes consumers it is ready for; a deaf member's audio stays paused. */
+  async resumeConsumer(member: Member, consumerId: string): Promise<void> {
+    const consumer = member.peer.consumer(consumerId);
+    if (consumer.kind === 'audio' && member.state.deaf) return;
+    await consumer.resume();
+  }
+
+  // ---- media effects of room control ---------------------------------------------------------
+
+  /** audioMute/videoMute: the server stops (or restarts) forwarding what the member sends. */
+  async setMuted(member: Member, kind: MediaKind, muted: boolean): Promise<void> {
+    for (const producer of member.peer.producers.values()) {
+      if (producer.kind !== kind) continue;
+      if (muted) await producer.pause();
+      else await producer.resume();
+    }
+    this.#setMutedState(member, kind, muted);
+    this.#announce(member);
+  }
+
+  /** deaf/undeaf: stop (or restart) forwarding audio to the member. */
+  async setDeaf(member: Member, deaf: boolean): Promise<void> {
+    member.state.deaf = deaf;
+    for (const consumer of member.peer.consumers.values()) {
+      if (consumer.kind !== 'audio') continue;
+      if (deaf) await consumer.pause();
+      else await consumer.resume();
+    }
+    this.emit('memberChanged', member);
+  }
+
+  /** promote/demote: an audience member sends nothing and receives what mediaAllowed allows. */
+  async setRole(member: Member, role: 'member' | 'audience'): Promise<void> {
+    member.role = role;
+    if (role === 'audience') for (const producer of [...member.peer.producers.values()]) producer.close();
+    for (const consumer of [...member.peer.consumers.values()]) {
+      if (role === 'audience' && !member.allows(consumer.kind)) consumer.close();
+    }
+    if (member.peer.rtpCapabilities && member.peer.hasReceiveTransport()) {
+      const have = new Set([...member.peer.consumers.values()].map((c) => c.producerId));
+      for (const other of this.members) {
+        if (other === member) continue;
+        for (const producer of other.peer.producers.values()) if (!have.has(producer.id)) await this.#consume(member, producer);
+      }
+    }
+    this.#announce(member);
+  }
+
+  /** Sends a member away (removeMember). */
+  remove(member: Member, message: string): void {
+    if (this.#members.get(member.attendeeId) !== member) return;
+    this.leave(member.attendeeId, 'removed');
+    member.channel.end(SessionEndReason.Removed, message);
   }
 
   /** Ends the session for everyone, telling each client why. */
   end(reason: SessionEndReason, message: string): void {
     if (this.#closed) return;
+    this.emit('ending');
     for (const member of this.members) {
       this.#members.delete(member.attendeeId);
       member.peer.close();
@@ -171,6 +247,7 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   #checkCanPublish(member: Member, kind: MediaKind, source: MediaSource): void {
     if (member.role === 'audience') throw new ParleyError(ErrorCode.Forbidden, 'audience members cannot publish media');
+    if (!member.allows(kind)) throw new ParleyError(ErrorCode.Forbidden, `this member may send ${member.state.mediaAllowed} media only`);
     if ((source === 'screen' || source === 'screen-audio') && !member.can(Permission.SelfScreenshare)) {
       throw new ParleyError(ErrorCode.Forbidden, 'missing permission room.self.screenshare');
     }
@@ -185,6 +262,8 @@ export class Room extends TypedEmitter<RoomEvents> {
     const tag = producerTag(producer);
     // A sharer sees its own content tile (Chime does too) but must not hear its shared audio.
     if (producer.kind === 'audio' && tag.attendeeId === contentAttendeeId(member.attendeeId)) return;
+    // An audience member receives only what its mediaAllowed lets through.
+    if (member.role === 'audience' && !member.allows(producer.kind)) return;
     const consumer = await member.peer.consume(producer);
     if (!consumer) return;
     member.channel.notify('newConsumer', {
@@ -203,6 +282,12 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (!this.#members.has(member.attendeeId)) return;
     const attendee = member.info();
     this.#broadcast((m) => m.channel.notify('attendeeUpdated', { attendee }));
+    this.emit('memberChanged', member);
+  }
+
+  #setMutedState(member: Member, kind: MediaKind, muted: boolean): void {
+    if (kind === 'audio') member.state.audioMuted = muted;
+    else member.state.videoMuted = muted;
   }
 
   /** Tells everyone how many of the meeting's camera slots are taken, when that changed. */

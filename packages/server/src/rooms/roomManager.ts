@@ -1,23 +1,37 @@
-import { SessionEndReason, contentAttendeeId } from '@parley/protocol';
+import { SessionEndReason, TypedEmitter, contentAttendeeId, type RoomEventData, type RoomEventName } from '@parley/protocol';
 import type { Logger } from '../logger.js';
 import { SfuRoom } from '../sfu/sfuRoom.js';
 import type { WorkerPool } from '../sfu/workerPool.js';
 import type { LiveMeetings } from '../store/types.js';
 import type { MemberChannel, MemberIdentity, Member } from './member.js';
 import { Room, type RoomLimits } from './room.js';
+import { RoomControl } from './roomControl.js';
+import type { RoomSettings } from './roomSessionState.js';
+
+export type RoomManagerEvents = {
+  /** A room session started (room.started is sent through roomEvent too). */
+  roomStarted: [RoomControl];
+  /** Any room event of any room session, for the realtime API. */
+  roomEvent: [RoomControl, name: RoomEventName, data: RoomEventData<RoomEventName>];
+};
 
 /**
  * The live rooms of this server, one per meeting with someone in it. A room is created on the
  * first join and closed when its last member leaves.
  */
-export class RoomManager implements LiveMeetings {
+export class RoomManager extends TypedEmitter<RoomManagerEvents> implements LiveMeetings {
   readonly #rooms = new Map<string, Room>();
   readonly #creating = new Map<string, Promise<Room>>();
   readonly #pool: WorkerPool;
   readonly #limits: RoomLimits;
   readonly #log: Logger;
+  readonly #controls = new Map<string, RoomControl>();
+  readonly #settingsOf: (meetingId: string) => RoomSettings | undefined;
 
-  constructor(pool: WorkerPool, limits: RoomLimits, logger: Logger) {
+  constructor(pool: WorkerPool, limits: RoomLimits, logger: Logger, settingsOf: (meetingId: string) => RoomSettings | undefined = () => undefined) {
+    super();
+    this.onListenerError = (event, err) => logger.error({ err, event }, 'room manager listener threw');
+    this.#settingsOf = settingsOf;
     this.#pool = pool;
     this.#limits = limits;
     this.#log = logger;
@@ -29,6 +43,21 @@ export class RoomManager implements LiveMeetings {
 
   get rooms(): Room[] {
     return [...this.#rooms.values()];
+  }
+
+  /** Room control of a live room session, by room session id. */
+  control(roomSessionId: string): RoomControl | undefined {
+    return this.#controls.get(roomSessionId);
+  }
+
+  /** Room control of a meeting's live room. */
+  controlOf(meetingId: string): RoomControl | undefined {
+    const room = this.#rooms.get(meetingId);
+    return room ? this.#controls.get(room.session.id) : undefined;
+  }
+
+  get controls(): RoomControl[] {
+    return [...this.#controls.values()];
   }
 
   /** Joins a member, creating the room (and its router) if this is the first one. */
@@ -72,14 +101,22 @@ export class RoomManager implements LiveMeetings {
 
   async #create(meetingId: string): Promise<Room> {
     const sfu = await SfuRoom.create(this.#pool, this.#log);
-    const room = new Room(meetingId, sfu, this.#limits, this.#log.child({ sub: 'room' }));
+    const room = new Room(meetingId, sfu, this.#limits, this.#log.child({ sub: 'room' }), this.#settingsOf(meetingId));
     this.#rooms.set(meetingId, room);
+    const control = new RoomControl(room, this.#log.child({ sub: 'roomControl' }));
+    this.#controls.set(control.id, control);
+    control.on('roomEvent', (name, data) => {
+      this.emit('roomEvent', control, name, data);
+      if (name === 'room.ended') this.#controls.delete(control.id);
+    });
     room.on('empty', () => room.close());
     room.on('closed', () => {
       if (this.#rooms.get(meetingId) === room) this.#rooms.delete(meetingId);
       this.#log.info({ meetingId }, 'room closed');
     });
     this.#log.info({ meetingId }, 'room opened');
+    this.emit('roomStarted', control);
+    this.emit('roomEvent', control, 'room.started', { room_session: control.sessionEntity() });
     return room;
   }
 }

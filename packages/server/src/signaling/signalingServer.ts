@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { CloseCode, MAX_MESSAGE_BYTES } from '@parley/protocol';
 import { SignalingSession, type SignalingDeps } from './signalingSession.js';
+import { REALTIME_PATH, RealtimeSession, authenticateRealtime, type RealtimeDeps } from './realtimeSession.js';
 
 export const SIGNALING_PATH = '/signaling';
 
@@ -11,10 +12,18 @@ export class SignalingServer {
   readonly #server: Server;
   readonly #onUpgrade: (req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => void;
 
-  constructor(server: Server, deps: SignalingDeps) {
+  constructor(server: Server, deps: SignalingDeps, realtime?: RealtimeDeps) {
     this.#server = server;
     this.#onUpgrade = (req, socket, head) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (path === REALTIME_PATH && realtime) {
+        // The server SDK's server-to-server socket, authenticated before the upgrade.
+        authenticateRealtime(req, realtime).then(
+          (permissions) => this.#wss.handleUpgrade(req, socket, head, (ws) => void new RealtimeSession(ws, realtime, permissions)),
+          () => socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n'),
+        );
+        return;
+      }
       if (path !== SIGNALING_PATH) {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
         return;

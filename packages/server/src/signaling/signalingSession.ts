@@ -12,6 +12,7 @@ import type { Room } from '../rooms/room.js';
 import type { RoomManager } from '../rooms/roomManager.js';
 import type { MeetingStore } from '../store/types.js';
 import { TokenBucket } from './tokenBucket.js';
+import { memberRoom, roomHandlers } from './roomRequests.js';
 
 export interface SignalingDeps {
   rooms: RoomManager;
@@ -146,7 +147,7 @@ export class SignalingSession implements MemberChannel {
         return {};
       },
       resumeConsumer: async (p) => {
-        await member().peer.consumer(p.consumerId).resume();
+        await room().resumeConsumer(member(), p.consumerId);
         return {};
       },
       pauseConsumer: async (p) => {
@@ -162,6 +163,10 @@ export class SignalingSession implements MemberChannel {
         return {};
       },
       ping: async () => ({ now: Date.now() }),
+      ...roomHandlers((roomSessionId) => ({
+        control: memberRoom(this.#deps.rooms.controlOf(room().meetingId), roomSessionId),
+        caller: { kind: 'member', member: member() },
+      })),
     };
   }
 
