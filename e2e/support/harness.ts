@@ -6,10 +6,10 @@ import { api, startTestServer } from './testServer.js';
 export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
 /** Starts a server and a Chromium for the enclosing describe block; closes both after. */
-export function useServerAndBrowser(): { readonly server: TestServer; readonly browser: Browser } {
+export function useServerAndBrowser(overrides: Parameters<typeof startTestServer>[0] = {}): { readonly server: TestServer; readonly browser: Browser } {
   const env = {} as { server: TestServer; browser: Browser };
   beforeAll(async () => {
-    env.server = await startTestServer();
+    env.server = await startTestServer(overrides);
     env.browser = await launchChromium();
   });
   afterAll(async () => {

@@ -355,7 +355,8 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
     if (!remote) return;
     this.#remote.delete(consumerId);
     remote.track.stop();
-    this.emit('trackRemoved', remote);
+    // A closing engine takes all its tracks down: that is not the sender stopping, so it is not reported.
+    if (!this.#closed) this.emit('trackRemoved', remote);
   }
 
   #setRemotePaused(consumerId: string, paused: boolean): void {

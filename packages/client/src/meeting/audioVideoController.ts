@@ -282,11 +282,12 @@ export class AudioVideoController {
         }
         this.#logger.warn(`reconnect attempt failed: ${err instanceof Error ? err.message : String(err)}`);
       }
-      if (Date.now() + wait > deadline) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
         this.#finish(new MeetingSessionStatus(cause));
         return;
       }
-      await sleep(wait);
+      await sleep(Math.min(wait, left));
       wait = Math.min(wait * 2, 5000);
     }
   }
