@@ -168,8 +168,8 @@ export class ParleyBot {
   }
 }
 
-export function newPc(name: string): PC {
-  return new PeerConnection(name, { iceServers: [], bindAddress: '127.0.0.1', enableIceUdpMux: false });
+export function newPc(name: string, bindAddress = '127.0.0.1'): PC {
+  return new PeerConnection(name, { iceServers: [], bindAddress, enableIceUdpMux: false });
 }
 
 /** Runs `trigger` and resolves with the local description it makes (offer or answer). */

@@ -29,6 +29,7 @@ export class StreamReceiver {
   readonly kind: 'audio' | 'video';
   #lastSeq = -1;
   firstFrameAt: number | undefined;
+  firstPacketAt: number | undefined;
   received = 0;
 
   constructor(kind: 'audio' | 'video', tally: ReceiveTally, log: SendLog | undefined) {
@@ -48,6 +49,7 @@ export class StreamReceiver {
     }
     this.#lastSeq = seq;
     this.received++;
+    this.firstPacketAt ??= now;
     this.#tally.packets++;
     if (this.firstFrameAt === undefined && this.kind === 'video' && ((buf[1] ?? 0) & 0x80)) this.firstFrameAt = now;
     if (this.#log) {
