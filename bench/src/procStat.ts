@@ -3,13 +3,24 @@ import { readFileSync, readdirSync } from 'node:fs';
 const CLK_TCK = 100;
 const PAGE = 4096;
 
-/** CPU time (user + system, µs) a process has used, all threads, from /proc/<pid>/stat. */
+/** CPU time (µs) a process has used, all threads. */
 export function cpuMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  return ((utime + stime) * 1e6) / CLK_TCK;
+  // Per-thread scheduler time (ns resolution); /proc/<pid>/stat's utime+stime only counts 10 ms ticks.
+  let ns = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // thread ended
+      }
+    }
+    return ns / 1000;
+  } catch {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK;
+  }
 }
 
 /** Resident memory in bytes. */

@@ -6,6 +6,7 @@ export class ReceiveTally {
   packets = 0;
   /** Missing sequence numbers seen as gaps (loss between the SFU and the subscriber, or upstream). */
   lost = 0;
+  lostVideo = 0;
   latencies: number[] = [];
   /** Record one latency sample in this many packets (keeps memory flat at high rates). */
   sampleEvery = 1;
@@ -14,6 +15,7 @@ export class ReceiveTally {
   reset(): void {
     this.packets = 0;
     this.lost = 0;
+    this.lostVideo = 0;
     this.latencies = [];
   }
 
@@ -45,7 +47,10 @@ export class StreamReceiver {
     if (this.#lastSeq >= 0) {
       const delta = (seq - this.#lastSeq) & 0xffff;
       if (delta === 0 || delta > 0x8000) return; // duplicate or reordered (late): not counted twice
-      if (delta > 1) this.#tally.lost += delta - 1;
+      if (delta > 1) {
+        this.#tally.lost += delta - 1;
+        if (this.kind === 'video') this.#tally.lostVideo += delta - 1;
+      }
     }
     this.#lastSeq = seq;
     this.received++;
