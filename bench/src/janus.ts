@@ -10,7 +10,7 @@ import { localDescription, newPc, trackOpen, trackOutput } from './parleyBot.js'
 import { ReceiveTally, StreamReceiver } from './receiver.js';
 import { rtcpRequestsKeyframe } from './rtp.js';
 import { ClipSender, type SendLog } from './sender.js';
-import { freePort } from './parleyServer.js';
+import { freePort, ownChild } from './parleyServer.js';
 
 const { Video, Audio } = nodeDataChannel;
 type PC = ReturnType<typeof newPc>;
@@ -81,6 +81,7 @@ admin: { admin_ws = false admin_wss = false }
     writeFileSync(join(dir, 'janus.plugin.videoroom.jcfg'), 'general: {}\n');
     const child = spawn('janus', ['-F', dir, '-C', join(dir, 'janus.jcfg'), '--disable-colors', '-d', '3'], { stdio: ['ignore', 'pipe', 'pipe'] });
     if (process.env.JANUS_DEBUG) { child.stdout?.pipe(process.stdout); child.stderr?.pipe(process.stderr); }
+    ownChild(child);
     let log = '';
     const grab = (d: Buffer) => {
       log = (log + d.toString()).slice(-4000);
@@ -221,6 +222,8 @@ export class JanusBot {
   readonly #pcs: PC[] = [];
   readonly #senders: ClipSender[] = [];
   readonly receivers: StreamReceiver[] = [];
+  /** Received tracks must stay referenced: node-datachannel stops delivering to a collected Track. */
+  readonly #tracks: unknown[] = [];
   readonly startedAt: number;
   #pacer: Pacer | undefined;
   feedId = 0;
@@ -299,6 +302,7 @@ export class JanusBot {
       if (!s || (s.type !== 'audio' && s.type !== 'video')) return;
       const rx = new StreamReceiver(s.type, tally, feeds.get(s.feed_id)?.[s.type]);
       this.receivers.push(rx);
+      this.#tracks.push(track);
       track.onMessage((msg) => rx.handle(msg));
       opened.push(trackOpen(track));
     });

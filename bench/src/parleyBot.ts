@@ -31,6 +31,8 @@ export class ParleyBot {
   readonly #pcs: PC[] = [];
   readonly #senders: ClipSender[] = [];
   readonly receivers: StreamReceiver[] = [];
+  /** Received tracks must stay referenced: node-datachannel stops delivering to a collected Track. */
+  readonly #tracks: unknown[] = [];
   #pacer: Pacer | undefined;
   readonly startedAt: number;
   joinedAt = 0;
@@ -140,6 +142,7 @@ export class ParleyBot {
       if (!c) return;
       const rx = new StreamReceiver(c.kind, tally, logs.get(c.producerId));
       this.receivers.push(rx);
+      this.#tracks.push(track);
       track.onMessage((msg) => rx.handle(msg));
       opened.push(trackOpen(track));
     });

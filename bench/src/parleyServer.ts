@@ -9,6 +9,19 @@ import { childPids } from './procStat.js';
 const MAIN = fileURLToPath(new URL('../../packages/server/dist/main.js', import.meta.url));
 const SECRET = 'bench-secret-0123456789abcdef';
 
+/** Child processes (servers) the bench started: killed if the bench itself exits or is interrupted. */
+const children = new Set<ChildProcess>();
+export function ownChild(child: ChildProcess): void {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+}
+process.once('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => process.exit(130));
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -33,7 +46,7 @@ export class ParleyServerProcess {
     this.#dataDir = dataDir;
   }
 
-  static async start(workers: number): Promise<ParleyServerProcess> {
+  static async start(workers: number, extraEnv: Record<string, string> = {}): Promise<ParleyServerProcess> {
     const port = await freePort();
     const rtcPort = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
@@ -41,10 +54,11 @@ export class ParleyServerProcess {
       env: {
         ...process.env, PARLEY_HOST: '127.0.0.1', PARLEY_PORT: String(port), PARLEY_RTC_LISTEN_IP: '127.0.0.1', PARLEY_RTC_ANNOUNCED_IP: '127.0.0.1',
         PARLEY_RTC_PORT: String(rtcPort), PARLEY_RTC_WORKERS: String(workers), PARLEY_DATA_DIR: dataDir, PARLEY_LOG_LEVEL: 'warn', PARLEY_API_SECRET: SECRET,
-        PARLEY_STATIC_DIR: '/nonexistent',
+        PARLEY_STATIC_DIR: '/nonexistent', ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+    ownChild(child);
     const server = new ParleyServerProcess(child, `http://127.0.0.1:${port}`, dataDir);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('Parley server did not start in 20 s')), 20_000);

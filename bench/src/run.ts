@@ -36,6 +36,8 @@ interface Result {
   joinP50: number;
   joinP95: number;
   benchCores: number;
+  /** Share of a core each forwarding process used (one per worker for Parley). */
+  perProcessCores: number[];
 }
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -96,9 +98,13 @@ async function runScenario(target: Target, sc: Scenario, tally: ReceiveTally): P
     const streamsPerReceiver = receiving.reduce((n, b) => n + b.receivers.length, 0) / Math.max(1, receiving.length);
     await sleep(1000);
     tally.reset();
+    const allReceivers = bots.flatMap((b) => b.receivers);
+    const startCounts = allReceivers.map((r) => r.received);
     const media = new CpuMeter(target.mediaPids);
     const control = new CpuMeter(target.controlPids);
     const bench = new CpuMeter([process.pid]);
+    const perProcess = target.mediaPids.map((p) => new CpuMeter([p]));
+    for (const m of perProcess) m.start();
     media.start();
     control.start();
     bench.start();
@@ -107,6 +113,10 @@ async function runScenario(target: Target, sc: Scenario, tally: ReceiveTally): P
     const c = control.read();
     const packets = tally.packets;
     const lost = tally.lost;
+    const silent = allReceivers.filter((r, i) => r.received === startCounts[i]);
+    if (silent.length) console.log(`  ${silent.length} of ${allReceivers.length} streams received nothing in the window (${silent.filter((r) => r.kind === "video").length} video; before it: ${silent.map((r) => r.received).join(",")})`);
+    const expectedStreams = (sc.viewers + (sc.publishersSubscribe ? sc.publishers : 0)) * (sc.publishersSubscribe ? sc.publishers - 1 : sc.publishers) * (sc.audioOnly ? 1 : 2);
+    if (allReceivers.length !== expectedStreams) console.log(`  ${allReceivers.length} streams open, ${expectedStreams} expected`);
     if (lost) console.log(`  lost ${lost} (video ${tally.lostVideo}) of ${packets + lost}`);
     const lat = tally.latencies;
     return {
@@ -124,6 +134,7 @@ async function runScenario(target: Target, sc: Scenario, tally: ReceiveTally): P
       joinP50: pct(joinTimes, 50),
       joinP95: pct(joinTimes, 95),
       benchCores: bench.read().cores,
+      perProcessCores: perProcess.map((p) => p.read().cores),
     };
   } finally {
     for (const b of bots) b.close();
@@ -168,6 +179,18 @@ async function main(): Promise<void> {
   } finally {
     await parley.close();
   }
+  const webinar = SCENARIOS.find((x) => x.key === 'webinar');
+  if (webinar && args.get('scaling') !== 'off') {
+    // Same webinar on 2 workers: the room spreads half its viewers to the second worker through pipeToRouter.
+    const two = await ParleyTarget.start(2, ctx, Math.ceil(webinar.viewers / 2));
+    try {
+      const r = await runScenario(two, webinar, tally);
+      log(r);
+      console.log(`  per worker: ${r.perProcessCores.map((c) => `${f(c * 100, 1)}%`).join(', ')} of a core`);
+    } finally {
+      await two.close();
+    }
+  }
   if (withJanus) {
     const janus = await JanusTarget.start(ctx);
     try {
@@ -180,6 +203,23 @@ async function main(): Promise<void> {
   }
   pacer.close();
   writeReport(results, signaling);
+}
+
+function scalingSection(results: Result[]): string {
+  const one = results.find((r) => r.scenario.key === 'webinar' && r.target.startsWith('Parley (1'));
+  const two = results.find((r) => r.scenario.key === 'webinar' && r.target.startsWith('Parley (2'));
+  if (!one || !two) return '';
+  const cap = (r: Result) => r.perProcessCores.length / Math.max(...r.perProcessCores) * r.forwardedPps;
+  return `## Webinar on 1 and 2 cores (one room spread over workers with pipeToRouter)
+
+| workers | viewers | fwd pkt/s | CPU per worker (core) | µs/pkt (all workers) | projected pkt/s with every worker at 100% |
+|---:|---:|---:|---|---:|---:|
+| 1 | ${one.scenario.viewers} | ${f(one.forwardedPps, 0)} | ${one.perProcessCores.map((c) => f(c, 3)).join(', ')} | ${f(one.mediaUsPerPkt, 2)} | ${f(cap(one), 0)} |
+| 2 | ${two.scenario.viewers} | ${f(two.forwardedPps, 0)} | ${two.perProcessCores.map((c) => f(c, 3)).join(', ')} | ${f(two.mediaUsPerPkt, 2)} | ${f(cap(two), 0)} |
+
+With 2 workers the room's home router keeps the publisher and the first half of the viewers; the other half get
+their own router on the second worker, fed by one pipe transport per producer. The projection scales by the
+busiest worker (the one that would saturate first).`;
 }
 
 function writeReport(results: Result[], signaling: SignalingResult | undefined): void {
@@ -236,6 +276,8 @@ per packet is CPU time charged to the SFU's own processes and is the most stable
 ## Results
 
 ${table(results)}
+
+${scalingSection(results)}
 
 ${ratios.length ? `## Parley vs Janus: CPU per forwarded packet
 

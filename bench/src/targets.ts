@@ -41,8 +41,10 @@ export class ParleyTarget implements Target {
     this.#ctx = ctx;
   }
 
-  static async start(workers: number, ctx: { media: BenchMedia; pacer: Pacer; tally: ReceiveTally }): Promise<ParleyTarget> {
-    return new ParleyTarget(`Parley (${workers} worker${workers > 1 ? 's' : ''})`, await ParleyServerProcess.start(workers), ctx);
+  /** receiversPerRouter: when set, a room spreads its receivers over workers after this many per router. */
+  static async start(workers: number, ctx: { media: BenchMedia; pacer: Pacer; tally: ReceiveTally }, receiversPerRouter?: number): Promise<ParleyTarget> {
+    const env: Record<string, string> = receiversPerRouter ? { PARLEY_RTC_RECEIVERS_PER_ROUTER: String(receiversPerRouter) } : {};
+    return new ParleyTarget(`Parley (${workers} worker${workers > 1 ? 's' : ''})`, await ParleyServerProcess.start(workers, env), ctx);
   }
 
   get mediaPids(): number[] {
