@@ -35,13 +35,27 @@ export class RouterSpread {
     return this.#slots.map((s) => s.router);
   }
 
-  /** Where a new transport goes: senders at home; receivers on the least-filled router, spreading when all are full. */
+  /**
+   * Where a new transport goes: senders at home; receivers on the least-filled router, spreading
+   * when all are full. A receiver's place is reserved at once (a burst of joins spreads too):
+   * hand it back with release() if the transport is not created, or to track() when it is.
+   */
   async slotFor(direction: 'send' | 'recv'): Promise<RouterSlot> {
     const home = this.#slots[0]!;
     if (direction === 'send') return home;
-    let slot = [...this.#slots].sort((a, b) => a.receivers - b.receivers)[0]!;
-    if (slot.receivers >= this.#pool.receiversPerRouter) slot = (await this.#addSlot()) ?? slot;
+    const least = () => [...this.#slots].sort((a, b) => a.receivers - b.receivers)[0]!;
+    let slot = least();
+    if (slot.receivers >= this.#pool.receiversPerRouter) {
+      await this.#addSlot();
+      slot = least();
+    }
+    slot.receivers++;
     return slot;
+  }
+
+  release(slot: RouterSlot, direction: 'send' | 'recv'): void {
+    const s = this.#slots.find((x) => x.router === slot.router);
+    if (s && direction === 'recv') s.receivers--;
   }
 
   /** Records a transport created on a slot's router. */
@@ -49,9 +63,7 @@ export class RouterSpread {
     const s = this.#slots.find((x) => x.router === slot.router);
     if (!s) return;
     this.#slotOf.set(transport, s);
-    if (direction !== 'recv') return;
-    s.receivers++;
-    transport.observer.once('close', () => s.receivers--);
+    if (direction === 'recv') transport.observer.once('close', () => s.receivers--);
   }
 
   /** Makes a producer of the home router available on the transport's router (no-op at home). */

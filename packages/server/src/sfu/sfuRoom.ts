@@ -66,14 +66,20 @@ export class SfuRoom extends TypedEmitter<SfuRoomEvents> {
 
   async createWebRtcTransport(direction: 'send' | 'recv', appData: Record<string, unknown>): Promise<types.WebRtcTransport> {
     const slot = await this.spread.slotFor(direction);
-    const transport = await slot.router.createWebRtcTransport({
-      webRtcServer: slot.webRtcServer,
-      enableUdp: true,
-      enableTcp: true,
-      preferUdp: true,
-      initialAvailableOutgoingBitrate: 1_000_000,
-      appData,
-    });
+    let transport: types.WebRtcTransport;
+    try {
+      transport = await slot.router.createWebRtcTransport({
+        webRtcServer: slot.webRtcServer,
+        enableUdp: true,
+        enableTcp: true,
+        preferUdp: true,
+        initialAvailableOutgoingBitrate: 1_000_000,
+        appData,
+      });
+    } catch (err) {
+      this.spread.release(slot, direction);
+      throw err;
+    }
     this.spread.track(transport, slot, direction);
     return transport;
   }
