@@ -209,10 +209,10 @@ function scalingSection(results: Result[]): string {
   const one = results.find((r) => r.scenario.key === 'webinar' && r.target.startsWith('Parley (1'));
   const two = results.find((r) => r.scenario.key === 'webinar' && r.target.startsWith('Parley (2'));
   if (!one || !two) return '';
-  const cap = (r: Result) => r.perProcessCores.length / Math.max(...r.perProcessCores) * r.forwardedPps;
+  const cap = (r: Result) => r.forwardedPps / Math.max(...r.perProcessCores);
   return `## Webinar on 1 and 2 cores (one room spread over workers with pipeToRouter)
 
-| workers | viewers | fwd pkt/s | CPU per worker (core) | µs/pkt (all workers) | projected pkt/s with every worker at 100% |
+| workers | viewers | fwd pkt/s | CPU per worker (core) | µs/pkt (all workers) | projected pkt/s when the busiest worker reaches 100% |
 |---:|---:|---:|---|---:|---:|
 | 1 | ${one.scenario.viewers} | ${f(one.forwardedPps, 0)} | ${one.perProcessCores.map((c) => f(c, 3)).join(', ')} | ${f(one.mediaUsPerPkt, 2)} | ${f(cap(one), 0)} |
 | 2 | ${two.scenario.viewers} | ${f(two.forwardedPps, 0)} | ${two.perProcessCores.map((c) => f(c, 3)).join(', ')} | ${f(two.mediaUsPerPkt, 2)} | ${f(cap(two), 0)} |
@@ -241,7 +241,7 @@ function writeReport(results: Result[], signaling: SignalingResult | undefined):
   const md = `# Parley benchmarks
 
 Produced by \`npm run bench\` (bench/run.sh → bench/src/run.ts) on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpu}), Node ${process.version},
-mediasoup 3.12.16 worker, Janus ${JanusProcess.version()}, ${ver('ffmpeg', ['-version'])}. Every figure below comes from that one run.
+mediasoup 3.12.16 worker, Janus ${JanusProcess.version()}, ${ver('ffmpeg', ['-version']).split(' Copyright')[0]}. Every figure below comes from that one run.
 The machine is shared: load average ${loadAtStart.map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min) when the run started and
 ${loadavg().map((x) => x.toFixed(1)).join(' / ')} when it ended, on 2 cores, so loss, latency and join times carry other tenants' noise; CPU
 per packet is CPU time charged to the SFU's own processes and is the most stable figure.
@@ -271,7 +271,7 @@ per packet is CPU time charged to the SFU's own processes and is the most stable
 - **per core (proj.)** = 1 s ÷ (media + Node µs per packet): how many forwarded packets one core would carry at the
   measured per-packet cost, and how many receivers of this scenario that is. It is a projection: the bench's own
   bots (libdatachannel receive + JS counting) need more CPU per packet than the SFU, so on this 2-core machine they
-  cannot drive an SFU core to saturation. Loss stayed under 1% at every load measured here (see loss column).
+  cannot drive an SFU core to saturation. Highest loss seen in this run: ${f(Math.max(...results.map((r) => r.lossPct)), 2)}%.
 
 ## Results
 
