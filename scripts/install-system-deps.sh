@@ -2,19 +2,22 @@
 # Installs the Debian packages Parley needs, only those missing. Idempotent.
 #   build: what the mediasoup worker build needs (run by `npm install` when missing)
 #   test:  Chromium for real-browser tests, ffmpeg for media tests
-# Usage: bash scripts/install-system-deps.sh [build] [test]
+#   bench: ffmpeg (makes the replayed media once), Janus (the comparison SFU), iproute2/util-linux (private netns)
+# Usage: bash scripts/install-system-deps.sh [build] [test] [bench]
 set -euo pipefail
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(build test)
 
 build_pkgs=(build-essential python3 meson ninja-build pkg-config libuv1-dev libssl-dev libsrtp2-dev libusrsctp-dev libabsl-dev nlohmann-json3-dev)
 test_pkgs=(chromium ffmpeg)
+bench_pkgs=(ffmpeg janus iproute2 util-linux)
 
 want=()
 for g in "${groups[@]}"; do
   case "$g" in
     build) want+=("${build_pkgs[@]}") ;;
     test) want+=("${test_pkgs[@]}") ;;
+    bench) want+=("${bench_pkgs[@]}") ;;
     *) echo "unknown group: $g" >&2; exit 2 ;;
   esac
 done

@@ -45,7 +45,7 @@ export async function startParleyServer(input: ConfigInput = {}, options: StartO
   let pool: WorkerPool | undefined;
   try {
     pool = await WorkerPool.start(
-      { workers: config.rtc.workers, listenIp: config.rtc.listenIp, announcedIp: config.rtc.announcedIp, port: config.rtc.port, logLevel: config.rtc.workerLogLevel },
+      { workers: config.rtc.workers, listenIp: config.rtc.listenIp, announcedIp: config.rtc.announcedIp, port: config.rtc.port, logLevel: config.rtc.workerLogLevel, receiversPerRouter: config.rtc.receiversPerRouter },
       logger.child({ sub: 'sfu' }),
     );
     const rooms = new RoomManager(pool, config.limits, logger.child({ sub: 'rooms' }), (meetingId) => roomSettingsOf(store.getMeeting(meetingId)));

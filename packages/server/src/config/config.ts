@@ -32,6 +32,8 @@ export const ConfigSchema = z.object({
       port: z.number().int().min(0).max(65535).default(40000),
       /** mediasoup workers; default one per core. */
       workers: z.number().int().positive().optional(),
+      /** Receivers one room puts on a worker's router before it spreads more receivers to another worker (pipeToRouter). */
+      receiversPerRouter: z.number().int().positive().default(100),
       workerLogLevel: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
     })
     .prefault({}),
@@ -65,6 +67,7 @@ export function loadConfig(overrides: ConfigInput = {}, env: NodeJS.ProcessEnv =
   if (env.PARLEY_RTC_ANNOUNCED_IP) rtc.announcedIp = env.PARLEY_RTC_ANNOUNCED_IP;
   if (env.PARLEY_RTC_PORT) rtc.port = Number(env.PARLEY_RTC_PORT);
   if (env.PARLEY_RTC_WORKERS) rtc.workers = Number(env.PARLEY_RTC_WORKERS);
+  if (env.PARLEY_RTC_RECEIVERS_PER_ROUTER) rtc.receiversPerRouter = Number(env.PARLEY_RTC_RECEIVERS_PER_ROUTER);
   const merged = { ...file, ...fromEnv, ...overrides, rtc: { ...file.rtc, ...rtc, ...overrides.rtc }, limits: { ...file.limits, ...overrides.limits } };
   const parsed = ConfigSchema.parse(merged);
   const apiSecret = parsed.apiSecret ?? devSecret(parsed.dataDir);

@@ -46,7 +46,7 @@ export class SfuPeer extends TypedEmitter<SfuPeerEvents> {
   async createTransport(direction: Direction): Promise<TransportInfo> {
     this.#assertOpen();
     this.#transports.get(direction)?.close();
-    const transport = await mediaCall(() => this.#room.createWebRtcTransport({ peerId: this.peerId, direction }));
+    const transport = await mediaCall(() => this.#room.createWebRtcTransport(direction, { peerId: this.peerId, direction }));
     if (this.#closed) {
       transport.close();
       throw new ParleyError(ErrorCode.NotJoined, 'participant left');
@@ -92,7 +92,8 @@ export class SfuPeer extends TypedEmitter<SfuPeerEvents> {
   async consume(producer: types.Producer): Promise<types.Consumer | undefined> {
     const transport = this.#transports.get('recv');
     if (this.#closed || !transport || !this.rtpCapabilities) return undefined;
-    if (!this.#room.canConsume(producer.id, this.rtpCapabilities)) return undefined;
+    if (!(await this.#room.prepareConsume(producer, transport, this.rtpCapabilities))) return undefined;
+    if (this.#closed || producer.closed) return undefined;
     const consumer = await mediaCall(() =>
       transport.consume({ producerId: producer.id, rtpCapabilities: this.rtpCapabilities!, paused: true, appData: { ...producer.appData } }),
     );

@@ -2,6 +2,7 @@ import type { types } from 'mediasoup';
 import { TypedEmitter } from '@parley/protocol';
 import type { Logger } from '../logger.js';
 import { ROUTER_MEDIA_CODECS } from './mediaCodecs.js';
+import { RouterSpread } from './routerSpread.js';
 import { producerTag } from './sfuPeer.js';
 import type { WorkerPool } from './workerPool.js';
 
@@ -20,20 +21,24 @@ const AUDIO_LEVEL_INTERVAL_MS = 200;
 const AUDIO_LEVEL_THRESHOLD_DBOV = -80;
 
 /**
- * One room's media plane: a mediasoup Router with audio level and active speaker observers.
+ * One room's media plane: a mediasoup Router with audio level and active speaker observers
+ * (plus routers on other workers when its receivers outgrow one; see RouterSpread).
  * It moves packets it is told to move; who may send or receive is decided by the rooms layer.
  */
 export class SfuRoom extends TypedEmitter<SfuRoomEvents> {
   readonly router: types.Router;
   readonly webRtcServer: types.WebRtcServer;
+  readonly spread: RouterSpread;
   readonly #audioLevels: types.AudioLevelObserver;
   readonly #activeSpeaker: types.ActiveSpeakerObserver;
   #closed = false;
 
-  private constructor(router: types.Router, webRtcServer: types.WebRtcServer, audioLevels: types.AudioLevelObserver, activeSpeaker: types.ActiveSpeakerObserver) {
+  private constructor(spread: RouterSpread, audioLevels: types.AudioLevelObserver, activeSpeaker: types.ActiveSpeakerObserver) {
     super();
-    this.router = router;
-    this.webRtcServer = webRtcServer;
+    this.spread = spread;
+    this.router = spread.home.router;
+    this.webRtcServer = spread.home.webRtcServer;
+    const router = this.router;
     this.#audioLevels = audioLevels;
     this.#activeSpeaker = activeSpeaker;
     audioLevels.on('volumes', (volumes) => this.emit('volumes', volumes.map((v) => ({ attendeeId: producerTag(v.producer).attendeeId, dBov: v.volume }))));
@@ -43,10 +48,10 @@ export class SfuRoom extends TypedEmitter<SfuRoomEvents> {
   }
 
   static async create(pool: WorkerPool, logger: Logger): Promise<SfuRoom> {
-    const { router, webRtcServer } = await pool.createRouter(ROUTER_MEDIA_CODECS);
-    const audioLevels = await router.createAudioLevelObserver({ maxEntries: 64, threshold: AUDIO_LEVEL_THRESHOLD_DBOV, interval: AUDIO_LEVEL_INTERVAL_MS });
-    const activeSpeaker = await router.createActiveSpeakerObserver({ interval: 300 });
-    const room = new SfuRoom(router, webRtcServer, audioLevels, activeSpeaker);
+    const home = await pool.createRouter(ROUTER_MEDIA_CODECS);
+    const audioLevels = await home.router.createAudioLevelObserver({ maxEntries: 64, threshold: AUDIO_LEVEL_THRESHOLD_DBOV, interval: AUDIO_LEVEL_INTERVAL_MS });
+    const activeSpeaker = await home.router.createActiveSpeakerObserver({ interval: 300 });
+    const room = new SfuRoom(new RouterSpread(home, pool, ROUTER_MEDIA_CODECS), audioLevels, activeSpeaker);
     room.onListenerError = (event, err) => logger.error({ err, event }, 'sfu room listener threw');
     return room;
   }
@@ -59,15 +64,24 @@ export class SfuRoom extends TypedEmitter<SfuRoomEvents> {
     return this.#closed;
   }
 
-  async createWebRtcTransport(appData: Record<string, unknown>): Promise<types.WebRtcTransport> {
-    return this.router.createWebRtcTransport({
-      webRtcServer: this.webRtcServer,
-      enableUdp: true,
-      enableTcp: true,
-      preferUdp: true,
-      initialAvailableOutgoingBitrate: 1_000_000,
-      appData,
-    });
+  async createWebRtcTransport(direction: 'send' | 'recv', appData: Record<string, unknown>): Promise<types.WebRtcTransport> {
+    const slot = await this.spread.slotFor(direction);
+    let transport: types.WebRtcTransport;
+    try {
+      transport = await slot.router.createWebRtcTransport({
+        webRtcServer: slot.webRtcServer,
+        enableUdp: true,
+        enableTcp: true,
+        preferUdp: true,
+        initialAvailableOutgoingBitrate: 1_000_000,
+        appData,
+      });
+    } catch (err) {
+      this.spread.release(slot, direction);
+      throw err;
+    }
+    this.spread.track(transport, slot, direction);
+    return transport;
   }
 
   /** Audio producers feed the level and speaker observers. */
@@ -78,13 +92,17 @@ export class SfuRoom extends TypedEmitter<SfuRoomEvents> {
     ]);
   }
 
-  canConsume(producerId: string, rtpCapabilities: types.RtpCapabilities): boolean {
-    return this.router.canConsume({ producerId, rtpCapabilities });
+  /** Whether a receiver with these capabilities can consume the producer on this transport (piping it there first if needed). */
+  async prepareConsume(producer: types.Producer, transport: types.Transport, rtpCapabilities: types.RtpCapabilities): Promise<boolean> {
+    if (!this.router.canConsume({ producerId: producer.id, rtpCapabilities })) return false;
+    const router = await this.spread.ensureProducer(producer, transport);
+    return router.canConsume({ producerId: producer.id, rtpCapabilities });
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.spread.close();
     this.router.close();
     this.emit('close');
     this.removeAllListeners();

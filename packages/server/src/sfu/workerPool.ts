@@ -10,6 +10,15 @@ export interface WorkerPoolOptions {
   /** First of the ports the pool's WebRtcServers use: worker i listens on port + i (0 = any). */
   port: number;
   logLevel: types.WorkerLogLevel;
+  /** Receivers one room puts on a router before it spreads further receivers to another worker. */
+  receiversPerRouter?: number | undefined;
+}
+
+/** A router on one of the pool's workers, with that worker's WebRtcServer. */
+export interface RouterSlot {
+  router: types.Router;
+  webRtcServer: types.WebRtcServer;
+  workerPid: number;
 }
 
 interface PooledWorker {
@@ -26,14 +35,16 @@ interface PooledWorker {
 export class WorkerPool {
   readonly #entries: PooledWorker[] = [];
   readonly #logger: Logger;
+  readonly receiversPerRouter: number;
   #closed = false;
 
-  private constructor(logger: Logger) {
+  private constructor(logger: Logger, receiversPerRouter: number) {
     this.#logger = logger;
+    this.receiversPerRouter = receiversPerRouter;
   }
 
   static async start(options: WorkerPoolOptions, logger: Logger): Promise<WorkerPool> {
-    const pool = new WorkerPool(logger);
+    const pool = new WorkerPool(logger, options.receiversPerRouter ?? 100);
     const count = options.workers ?? Math.max(1, cpus().length);
     try {
       for (let i = 0; i < count; i++) await pool.#addWorker(options, i);
@@ -75,14 +86,21 @@ export class WorkerPool {
   }
 
   /** Creates a router on the least-loaded worker. */
-  async createRouter(mediaCodecs: types.RtpCodecCapability[]): Promise<{ router: types.Router; webRtcServer: types.WebRtcServer }> {
+  async createRouter(mediaCodecs: types.RtpCodecCapability[]): Promise<RouterSlot> {
+    const slot = await this.createRouterAvoiding(mediaCodecs, []);
+    if (!slot) throw new Error('no mediasoup worker is alive');
+    return slot;
+  }
+
+  /** Creates a router on the least-loaded worker other than those given (by pid); undefined when there is none. */
+  async createRouterAvoiding(mediaCodecs: types.RtpCodecCapability[], excludePids: readonly number[]): Promise<RouterSlot | undefined> {
     if (this.#closed) throw new Error('worker pool is closed');
-    const entry = [...this.#entries].sort((a, b) => a.routers - b.routers)[0];
-    if (!entry) throw new Error('no mediasoup worker is alive');
+    const entry = this.#entries.filter((e) => !excludePids.includes(e.worker.pid)).sort((a, b) => a.routers - b.routers)[0];
+    if (!entry) return undefined;
     const router = await entry.worker.createRouter({ mediaCodecs });
     entry.routers++;
     router.observer.once('close', () => entry.routers--);
-    return { router, webRtcServer: entry.webRtcServer };
+    return { router, webRtcServer: entry.webRtcServer, workerPid: entry.worker.pid };
   }
 
   async resourceUsage(): Promise<Array<{ pid: number; usage: types.WorkerResourceUsage }>> {

@@ -1,0 +1,46 @@
+/** Minimal RTP/RTCP helpers for the load generator (no per-packet allocation beyond the packet). */
+
+export function buildRtp(pt: number, seq: number, ts: number, ssrc: number, marker: boolean, payload: Buffer): Buffer {
+  const buf = Buffer.allocUnsafe(12 + payload.length);
+  buf[0] = 0x80;
+  buf[1] = (marker ? 0x80 : 0) | pt;
+  buf.writeUInt16BE(seq & 0xffff, 2);
+  buf.writeUInt32BE(ts >>> 0, 4);
+  buf.writeUInt32BE(ssrc >>> 0, 8);
+  payload.copy(buf, 12);
+  return buf;
+}
+
+export function isRtcp(buf: Buffer): boolean {
+  const b1 = buf[1] ?? 0;
+  return b1 >= 192 && b1 <= 223;
+}
+
+/** Walks a compound RTCP packet and tells whether it asks for a keyframe (PLI or FIR). */
+export function rtcpRequestsKeyframe(buf: Buffer): boolean {
+  let off = 0;
+  while (off + 4 <= buf.length) {
+    const fmt = (buf[off] ?? 0) & 0x1f;
+    const pt = buf[off + 1] ?? 0;
+    if (pt === 206 && (fmt === 1 || fmt === 4)) return true;
+    off += (buf.readUInt16BE(off + 2) + 1) * 4;
+  }
+  return false;
+}
+
+/** Offset and length of the RTP payload (after CSRCs, header extension and before padding). */
+export function rtpPayloadBounds(buf: Buffer): { start: number; end: number } {
+  const b0 = buf[0] ?? 0;
+  let start = 12 + 4 * (b0 & 0x0f);
+  if (b0 & 0x10) start += 4 + 4 * buf.readUInt16BE(start + 2);
+  let end = buf.length;
+  if (b0 & 0x20) end -= buf[buf.length - 1] ?? 0;
+  return { start, end };
+}
+
+/** A number identifying a payload well enough to match a forwarded packet to its send time. */
+export function payloadKey(buf: Buffer, start: number, end: number): number {
+  const len = end - start;
+  if (len < 8) return len;
+  return ((buf.readUInt32BE(end - 4) ^ buf.readUInt32BE(end - 8) ^ (len << 16)) >>> 0);
+}

@@ -1,0 +1,308 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { loadBenchMedia } from './media.js';
+import { Pacer } from './pacer.js';
+import { CpuMeter, rssBytes } from './procStat.js';
+import { ReceiveTally } from './receiver.js';
+import { JanusProcess } from './janus.js';
+import { JanusTarget, ParleyTarget, type Bot, type Target } from './targets.js';
+import { measureSignaling, type SignalingResult } from './signalingLoad.js';
+
+interface Scenario {
+  key: 'webinar' | 'meeting' | 'audio';
+  label: string;
+  publishers: number;
+  /** Receive-only participants. */
+  viewers: number;
+  /** Publishers also receive everyone else (a meeting). */
+  publishersSubscribe: boolean;
+  audioOnly: boolean;
+}
+
+interface Result {
+  target: string;
+  scenario: Scenario;
+  streamsPerReceiver: number;
+  forwardedPps: number;
+  mediaCores: number;
+  mediaUsPerPkt: number;
+  controlUsPerPkt: number;
+  lossPct: number;
+  latP50: number;
+  latP99: number;
+  memPerParticipantMB: number;
+  joinP50: number;
+  joinP95: number;
+  benchCores: number;
+  /** Share of a core each forwarding process used (one per worker for Parley). */
+  perProcessCores: number[];
+}
+
+const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
+const WINDOW_S = Number(args.get('window') ?? 10);
+const WEBINAR_N = Number(args.get('webinar') ?? 100);
+const AUDIO_N = Number(args.get('listeners') ?? 50);
+const ONLY = args.get('only')?.split(',');
+const withSignaling = args.get('signaling') !== 'off';
+const withJanus = args.get('janus') !== 'off' && JanusProcess.available() && !!process.env.PARLEY_BENCH_JANUS_IP;
+
+const ALL_SCENARIOS: Scenario[] = [
+  { key: 'webinar', label: `webinar 1 x ${WEBINAR_N}`, publishers: 1, viewers: WEBINAR_N, publishersSubscribe: false, audioOnly: false },
+  { key: 'meeting', label: 'meeting 10 x 10', publishers: 10, viewers: 0, publishersSubscribe: true, audioOnly: false },
+  { key: 'audio', label: `audio-only 10 x ${AUDIO_N}`, publishers: 10, viewers: AUDIO_N, publishersSubscribe: false, audioOnly: true },
+];
+const SCENARIOS = ALL_SCENARIOS.filter((s) => !ONLY || ONLY.includes(s.key));
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pct = (xs: number[], p: number) => {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+async function runScenario(target: Target, sc: Scenario, tally: ReceiveTally): Promise<Result> {
+  const pids = [...target.mediaPids, ...target.controlPids];
+  const memBefore = pids.reduce((n, p) => n + rssBytes(p), 0);
+  const room = await target.createRoom(`${sc.key}-${Date.now()}`, sc.publishers);
+  const bots: Bot[] = [];
+  try {
+    const what = { audio: true, video: !sc.audioOnly };
+    for (let i = 0; i < sc.publishers; i++) {
+      const b = await room.join(`pub${i}`);
+      bots.push(b);
+      await b.publish(what);
+    }
+    if (sc.publishersSubscribe) for (const b of [...bots]) await b.subscribe();
+    const viewers: Bot[] = [];
+    for (let i = 0; i < sc.viewers; i += 10) {
+      const batch = await Promise.all(Array.from({ length: Math.min(10, sc.viewers - i) }, async (_, k) => {
+        const b = await room.join(`viewer${i + k}`);
+        await b.subscribe();
+        return b;
+      }));
+      viewers.push(...batch);
+      bots.push(...batch);
+    }
+    await sleep(2000);
+    const firstMedia = (b: Bot) => {
+      const v = b.receivers.filter((r) => r.kind === 'video' && r.firstFrameAt !== undefined).map((r) => r.firstFrameAt!);
+      const a = b.receivers.filter((r) => r.firstPacketAt !== undefined).map((r) => r.firstPacketAt!);
+      const t = sc.audioOnly ? a : v;
+      return t.length ? Math.min(...t) - b.startedAt : NaN;
+    };
+    const joinTimes = (viewers.length ? viewers : bots).map(firstMedia).filter((x) => Number.isFinite(x));
+    const memAfter = pids.reduce((n, p) => n + rssBytes(p), 0);
+    const receiving = bots.filter((b) => b.receivers.length);
+    const streamsPerReceiver = receiving.reduce((n, b) => n + b.receivers.length, 0) / Math.max(1, receiving.length);
+    await sleep(1000);
+    tally.reset();
+    const allReceivers = bots.flatMap((b) => b.receivers);
+    const startCounts = allReceivers.map((r) => r.received);
+    const media = new CpuMeter(target.mediaPids);
+    const control = new CpuMeter(target.controlPids);
+    const bench = new CpuMeter([process.pid]);
+    const perProcess = target.mediaPids.map((p) => new CpuMeter([p]));
+    for (const m of perProcess) m.start();
+    media.start();
+    control.start();
+    bench.start();
+    await sleep(WINDOW_S * 1000);
+    const m = media.read();
+    const c = control.read();
+    const packets = tally.packets;
+    const lost = tally.lost;
+    const silent = allReceivers.filter((r, i) => r.received === startCounts[i]);
+    if (silent.length) console.log(`  ${silent.length} of ${allReceivers.length} streams received nothing in the window (${silent.filter((r) => r.kind === "video").length} video; before it: ${silent.map((r) => r.received).join(",")})`);
+    const expectedStreams = (sc.viewers + (sc.publishersSubscribe ? sc.publishers : 0)) * (sc.publishersSubscribe ? sc.publishers - 1 : sc.publishers) * (sc.audioOnly ? 1 : 2);
+    if (allReceivers.length !== expectedStreams) console.log(`  ${allReceivers.length} streams open, ${expectedStreams} expected`);
+    if (lost) console.log(`  lost ${lost} (video ${tally.lostVideo}) of ${packets + lost}`);
+    const lat = tally.latencies;
+    return {
+      target: target.name,
+      scenario: sc,
+      streamsPerReceiver,
+      forwardedPps: packets / (m.wallMs / 1000),
+      mediaCores: m.cores,
+      mediaUsPerPkt: m.cpuUs / packets,
+      controlUsPerPkt: target.controlPids.length ? c.cpuUs / packets : NaN,
+      lossPct: (100 * lost) / Math.max(1, packets + lost),
+      latP50: pct(lat, 50),
+      latP99: pct(lat, 99),
+      memPerParticipantMB: (memAfter - memBefore) / (bots.length * 1024 * 1024),
+      joinP50: pct(joinTimes, 50),
+      joinP95: pct(joinTimes, 95),
+      benchCores: bench.read().cores,
+      perProcessCores: perProcess.map((p) => p.read().cores),
+    };
+  } finally {
+    for (const b of bots) b.close();
+    await sleep(1500);
+  }
+}
+
+const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+
+function table(results: Result[]): string {
+  const head = '| SFU | scenario | fwd pkt/s | media CPU (core) | media µs/pkt | Node µs/pkt | loss % | latency p50 / p99 ms | MB / participant | join→first frame p50 / p95 ms | pkt/s per core (proj.) | receivers per core (proj.) |';
+  const sep = '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+  const rows = results.map((r) => {
+    const perCore = 1e6 / (r.mediaUsPerPkt + (Number.isFinite(r.controlUsPerPkt) ? r.controlUsPerPkt : 0));
+    const ppsPerReceiver = r.forwardedPps / Math.max(1, r.scenario.viewers + (r.scenario.publishersSubscribe ? r.scenario.publishers : 0));
+    return `| ${r.target} | ${r.scenario.label} | ${f(r.forwardedPps, 0)} | ${f(r.mediaCores, 3)} | ${f(r.mediaUsPerPkt, 2)} | ${f(r.controlUsPerPkt, 2)} | ${f(r.lossPct, 2)} | ${f(r.latP50, 2)} / ${f(r.latP99, 2)} | ${f(r.memPerParticipantMB, 2)} | ${f(r.joinP50, 0)} / ${f(r.joinP95, 0)} | ${f(perCore, 0)} | ${f(perCore / ppsPerReceiver, 0)} |`;
+  });
+  return [head, sep, ...rows].join('\n');
+}
+
+const loadAtStart = loadavg();
+
+async function main(): Promise<void> {
+  const media = loadBenchMedia();
+  const pacer = new Pacer();
+  const tally = new ReceiveTally();
+  const ctx = { media, pacer, tally };
+  const results: Result[] = [];
+  const log = (r: Result) => {
+    results.push(r);
+    console.log(`${r.target} | ${r.scenario.label}: ${f(r.forwardedPps, 0)} pkt/s, media ${f(r.mediaUsPerPkt, 2)} µs/pkt (${f(r.mediaCores * 100, 1)}% core), Node ${f(r.controlUsPerPkt, 2)} µs/pkt, loss ${f(r.lossPct, 2)}%, latency p50 ${f(r.latP50, 2)} p99 ${f(r.latP99, 2)} ms, join ${f(r.joinP50, 0)} ms, bench ${f(r.benchCores * 100, 0)}% core`);
+  };
+
+  const parley = await ParleyTarget.start(1, ctx);
+  let signaling: SignalingResult | undefined;
+  try {
+    for (const sc of SCENARIOS) log(await runScenario(parley, sc, tally));
+    if (withSignaling) {
+      signaling = await measureSignaling(parley.server);
+      console.log(`signaling: ${JSON.stringify(signaling)}`);
+    }
+  } finally {
+    await parley.close();
+  }
+  const webinar = SCENARIOS.find((x) => x.key === 'webinar');
+  if (webinar && args.get('scaling') !== 'off') {
+    // Same webinar on 2 workers: the room spreads half its viewers to the second worker through pipeToRouter.
+    const two = await ParleyTarget.start(2, ctx, Math.ceil(webinar.viewers / 2));
+    try {
+      const r = await runScenario(two, webinar, tally);
+      log(r);
+      console.log(`  per worker: ${r.perProcessCores.map((c) => `${f(c * 100, 1)}%`).join(', ')} of a core`);
+    } finally {
+      await two.close();
+    }
+  }
+  if (withJanus) {
+    const janus = await JanusTarget.start(ctx);
+    try {
+      for (const sc of SCENARIOS) log(await runScenario(janus, sc, tally));
+    } finally {
+      await janus.close();
+    }
+  } else {
+    console.log('Janus comparison skipped (janus not installed, or not running inside the bench network namespace: use `npm run bench`).');
+  }
+  pacer.close();
+  writeReport(results, signaling);
+}
+
+function scalingSection(results: Result[]): string {
+  const one = results.find((r) => r.scenario.key === 'webinar' && r.target.startsWith('Parley (1'));
+  const two = results.find((r) => r.scenario.key === 'webinar' && r.target.startsWith('Parley (2'));
+  if (!one || !two) return '';
+  const cap = (r: Result) => r.forwardedPps / Math.max(...r.perProcessCores);
+  return `## Webinar on 1 and 2 cores (one room spread over workers with pipeToRouter)
+
+| workers | viewers | fwd pkt/s | CPU per worker (core) | µs/pkt (all workers) | projected pkt/s when the busiest worker reaches 100% |
+|---:|---:|---:|---|---:|---:|
+| 1 | ${one.scenario.viewers} | ${f(one.forwardedPps, 0)} | ${one.perProcessCores.map((c) => f(c, 3)).join(', ')} | ${f(one.mediaUsPerPkt, 2)} | ${f(cap(one), 0)} |
+| 2 | ${two.scenario.viewers} | ${f(two.forwardedPps, 0)} | ${two.perProcessCores.map((c) => f(c, 3)).join(', ')} | ${f(two.mediaUsPerPkt, 2)} | ${f(cap(two), 0)} |
+
+With 2 workers the room's home router keeps the publisher and the first half of the viewers; the other half get
+their own router on the second worker, fed by one pipe transport per producer. The projection scales by the
+busiest worker (the one that would saturate first).`;
+}
+
+function writeReport(results: Result[], signaling: SignalingResult | undefined): void {
+  const ratios = (['webinar', 'meeting', 'audio'] as const).map((key) => {
+    const p = results.find((r) => r.scenario.key === key && r.target.startsWith('Parley (1'));
+    const j = results.find((r) => r.scenario.key === key && r.target.startsWith('Janus'));
+    if (!p || !j) return undefined;
+    const pAll = p.mediaUsPerPkt + p.controlUsPerPkt;
+    return `| ${p.scenario.label} | ${f(p.mediaUsPerPkt, 2)} | ${f(pAll, 2)} | ${f(j.mediaUsPerPkt, 2)} | ${f(p.mediaUsPerPkt / j.mediaUsPerPkt, 2)} | ${f(pAll / j.mediaUsPerPkt, 2)} |`;
+  }).filter(Boolean);
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const ver = (cmd: string, a: string[]) => {
+    try {
+      return execFileSync(cmd, a, { encoding: 'utf8' }).split('\n')[0]!.trim();
+    } catch {
+      return 'n/a';
+    }
+  };
+  const md = `# Parley benchmarks
+
+Produced by \`npm run bench\` (bench/run.sh → bench/src/run.ts) on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpu}), Node ${process.version},
+mediasoup 3.12.16 worker, Janus ${JanusProcess.version()}, ${ver('ffmpeg', ['-version']).split(' Copyright')[0]}. Every figure below comes from that one run.
+The machine is shared: load average ${loadAtStart.map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min) when the run started and
+${loadavg().map((x) => x.toFixed(1)).join(' / ')} when it ended, on 2 cores, so loss, latency and join times carry other tenants' noise; CPU
+per packet is CPU time charged to the SFU's own processes and is the most stable figure.
+
+## How it is measured
+
+- **Synthetic participants, no browser, no encoder per bot.** ffmpeg encodes a 10 s clip once (VP8 640x360 30 fps
+  ~600 kbit/s with a keyframe every 2 s, Opus 20 ms 32 kbit/s; cached in ~/.cache/parley/bench-media-v1). Each bot
+  is a libdatachannel peer (node-datachannel: ICE, DTLS, SRTP in C++) that replays the clip's RTP in real time
+  (answering a PLI by jumping to the clip's next keyframe, as an encoder would) and counts, never decodes, what it
+  receives. On Parley the bots use the real path: REST attendee → signaling WebSocket → WebRtcTransports on the
+  worker's WebRtcServer. On Janus they use the VideoRoom plugin's own API (one multistream subscriber handle each).
+- **Both SFUs get identical traffic** from the same bot code, one SFU at a time, on this machine, in a network
+  namespace the bench creates (Janus/libnice will not use loopback, so Janus's ICE runs on a veth address inside
+  that namespace; nothing leaves it). Janus runs from a private config dir: VideoRoom + WebSockets on 127.0.0.1 only,
+  all other plugins, transports (mqtt, rabbitmq, nanomsg, http, ...) and event handlers disabled.
+- **CPU per forwarded packet** = CPU time (user + system, all threads, from /proc/<pid>/stat) of the forwarding
+  processes during a ${WINDOW_S} s window ÷ RTP packets the subscribers received in it. "media" = mediasoup worker(s)
+  for Parley, the janus process for Janus (which also does its signaling). "Node" = the Parley server's Node
+  process (signaling, rooms; no per-packet work), reported separately. Packets are forwarded over SRTP in all cases.
+- **loss** = sequence-number gaps seen by subscribers ÷ packets expected. **latency** = send time at the publisher
+  bot → receive time at the subscriber bot (same process clock): it includes both bots' libdatachannel stacks and
+  the bench's JS event loop, so it is an upper bound of what the SFU adds. **join → first frame** = from opening the
+  subscriber's connection (WebSocket) to the first complete remote video frame (first audio packet when audio-only),
+  measured while other subscribers join in parallel batches of 10. **MB / participant** = growth of the SFU's resident memory
+  (worker + Node for Parley) ÷ participants.
+- **per core (proj.)** = 1 s ÷ (media + Node µs per packet): how many forwarded packets one core would carry at the
+  measured per-packet cost, and how many receivers of this scenario that is. It is a projection: the bench's own
+  bots (libdatachannel receive + JS counting) need more CPU per packet than the SFU, so on this 2-core machine they
+  cannot drive an SFU core to saturation. Highest loss seen in this run: ${f(Math.max(...results.map((r) => r.lossPct)), 2)}%.
+
+## Results
+
+${table(results)}
+
+${scalingSection(results)}
+
+${ratios.length ? `## Parley vs Janus: CPU per forwarded packet
+
+| scenario | Parley worker µs/pkt | Parley worker + Node µs/pkt | Janus µs/pkt | ratio (worker) | ratio (worker + Node) |
+|---|---:|---:|---:|---:|---:|
+${ratios.join('\n')}
+
+Target: ratio ≤ 1.0 and < 10 µs per forwarded packet.` : '## Janus comparison\n\nNot run (Janus missing or no network namespace).'}
+
+${signaling ? `## Node side (signaling, room logic)
+
+| measure | value |
+|---|---:|
+| joins/s (${signaling.joins} concurrent joins: WebSocket + join + recv transport + setRtpCapabilities) | ${f(signaling.joinsPerSec, 0)} |
+| Node CPU per join | ${f(signaling.nodeMsPerJoin, 2)} ms (→ ${f(1000 / signaling.nodeMsPerJoin, 0)} joins/s per core) |
+| signaling messages/s sustained (${signaling.sessions} sessions, request + response counted) | ${f(signaling.msgsPerSec, 0)} |
+| Node CPU per message | ${f(signaling.nodeUsPerMsg, 1)} µs (→ ${f(1e6 / signaling.nodeUsPerMsg, 0)} msgs/s per core) |
+
+Per-packet work never reaches Node: the Node µs/pkt column above is the Node process's whole CPU during media
+windows divided by packets (it is timers, heartbeats and audio-level events, not packet handling).` : ''}
+`;
+  const out = fileURLToPath(new URL('../../BENCHMARKS.md', import.meta.url));
+  writeFileSync(out, md);
+  console.log(`\n${table(results)}\n\nwrote ${out}`);
+}
+
+await main();
+process.exit(0);
