@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -10,7 +10,7 @@ import { localDescription, newPc, trackOpen, trackOutput } from './parleyBot.js'
 import { ReceiveTally, StreamReceiver } from './receiver.js';
 import { rtcpRequestsKeyframe } from './rtp.js';
 import { ClipSender, type SendLog } from './sender.js';
-import { freePort, ownChild } from './parleyServer.js';
+import { freePort, ownChild, stopChild } from './parleyServer.js';
 
 const { Video, Audio } = nodeDataChannel;
 type PC = ReturnType<typeof newPc>;
@@ -108,14 +108,8 @@ admin: { admin_ws = false admin_wss = false }
     return this.child.pid!;
   }
 
-  async close(): Promise<void> {
-    if (this.child.exitCode === null) {
-      const exited = new Promise((r) => this.child.once('exit', r));
-      this.child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (this.child.exitCode === null) this.child.kill('SIGKILL');
-    }
-    rmSync(this.#dir, { recursive: true, force: true });
+  close(): Promise<void> {
+    return stopChild(this.child, this.#dir);
   }
 }
 

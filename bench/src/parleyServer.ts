@@ -22,6 +22,17 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => process.exit(130));
 }
 
+/** Stops a child the bench started (SIGTERM, then SIGKILL after 5 s) and removes its scratch folder. */
+export async function stopChild(child: ChildProcess, scratchDir: string): Promise<void> {
+  if (child.exitCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+  rmSync(scratchDir, { recursive: true, force: true });
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -103,13 +114,7 @@ export class ParleyServerProcess {
     return r.Attendee.JoinToken;
   }
 
-  async close(): Promise<void> {
-    if (this.child.exitCode === null) {
-      const exited = new Promise((r) => this.child.once('exit', r));
-      this.child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (this.child.exitCode === null) this.child.kill('SIGKILL');
-    }
-    rmSync(this.#dataDir, { recursive: true, force: true });
+  close(): Promise<void> {
+    return stopChild(this.child, this.#dataDir);
   }
 }
