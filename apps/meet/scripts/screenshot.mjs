@@ -45,13 +45,15 @@ async function inspect(page) {
     };
     const tiles = [...document.querySelectorAll('.tile')];
     const first = tiles.map((t) => sample(t.querySelector('video')));
-    const audios = [...document.querySelectorAll('.remote-audio audio')];
-    const audioTimes = audios.map((a) => a.currentTime);
-    // Loudness of what each <audio> receives (the fake microphone beeps).
+    // The SDK plays every remote audio track through the one element bound with bindAudioElement.
+    const element = document.querySelector('audio.meeting-audio');
+    const startTime = element?.currentTime ?? 0;
+    const tracks = element?.srcObject?.getAudioTracks() ?? [];
+    // Loudness of each received track (the fake microphones beep).
     const ctx = new AudioContext();
-    const meters = audios.map((a) => {
+    const meters = tracks.map((track) => {
       const analyser = ctx.createAnalyser();
-      ctx.createMediaStreamSource(a.srcObject).connect(analyser);
+      ctx.createMediaStreamSource(new MediaStream([track])).connect(analyser);
       return { analyser, data: new Float32Array(analyser.fftSize), peak: 0 };
     });
     const timer = setInterval(() => {
@@ -79,10 +81,9 @@ async function inspect(page) {
           moving: diff > 0,
         };
       }),
-      audio: audios.map((a, i) => ({
-        attendee: a.dataset.attendee,
-        playing: !a.paused && a.currentTime > audioTimes[i],
-        live: a.srcObject?.getAudioTracks()[0]?.readyState === 'live',
+      audioPlaying: !!element && !element.paused && element.currentTime > startTime,
+      audio: tracks.map((track, i) => ({
+        live: track.readyState === 'live',
         peak: Math.round(meters[i].peak * 1000) / 1000,
       })),
     };
@@ -103,6 +104,17 @@ async function waitFor(page, predicate, what, timeoutMs = 20_000) {
 
 async function openPerson(browser, name, viewport, opts = {}) {
   const context = await browser.newContext({ viewport, deviceScaleFactor: opts.scale ?? 1, hasTouch: !!opts.touch, isMobile: !!opts.touch });
+  // Keeps a handle on the page's WebSockets so a test can cut the signaling connection.
+  await context.addInitScript(() => {
+    const Native = window.WebSocket;
+    window.__sockets = [];
+    window.WebSocket = class extends Native {
+      constructor(...args) {
+        super(...args);
+        window.__sockets.push(this);
+      }
+    };
+  });
   const page = await context.newPage();
   page.on('pageerror', (err) => console.log(`     [${name}] page error: ${err.message}`));
   page.on('console', (msg) => {
@@ -149,12 +161,12 @@ try {
   for (const person of people) {
     const state = await waitFor(
       person.page,
-      (s) => s.tiles.length === 3 && s.tiles.every((t) => t.showsVideo && t.moving) && s.audio.length === 2 && s.audio.every((a) => a.playing && a.peak > 0.01),
+      (s) => s.tiles.length === 3 && s.tiles.every((t) => t.showsVideo && t.moving) && s.audioPlaying && s.audio.length === 2 && s.audio.every((a) => a.live && a.peak > 0.01),
       `${person.name}: 3 live tiles`,
     );
     check(state.tiles.length === 3, `${person.name} sees 3 tiles (${state.tiles.map((t) => t.name).join(', ')})`);
     check(state.tiles.every((t) => t.showsVideo && t.moving), `${person.name}: every tile shows moving video (${state.tiles.map((t) => `${t.name}:${t.size}px`).join(', ')})`);
-    check(state.audio.length === 2 && state.audio.every((a) => a.playing && a.live), `${person.name}: 2 remote audio elements playing`);
+    check(state.audioPlaying && state.audio.length === 2 && state.audio.every((a) => a.live), `${person.name}: the bound audio element plays 2 live remote tracks`);
     check(state.audio.every((a) => a.peak > 0.01), `${person.name}: remote audio carries sound (peaks ${state.audio.map((a) => a.peak).join(', ')})`);
   }
   await sleep(1200);
@@ -182,6 +194,20 @@ try {
   check(micOptions[0] > 0 && micOptions[1] > 0, `device pickers list devices (${micOptions.join('/')})`);
   await ana.page.keyboard.press('Escape');
   await ana.page.click('.ctl-people');
+
+  // 4b. Ben's signaling connection drops: he sees "Reconnecting…", the session reconnects by
+  // itself, the notice clears, and the others see his video again.
+  await ben.page.evaluate(() => {
+    for (const ws of window.__sockets) if (ws.url.includes('/signaling')) ws.close();
+  });
+  const reconnecting = await ben.page.waitForSelector('.banner[data-key=connection]', { timeout: 5000 }).then(() => true, () => false);
+  check(reconnecting, 'a dropped connection shows "Reconnecting…"');
+  if (reconnecting) await shot(ben.page, 'reconnecting');
+  const recovered = await ben.page.waitForSelector('.banner[data-key=connection]', { state: 'detached', timeout: 20_000 }).then(() => true, () => false);
+  check(recovered, 'the notice clears once reconnected');
+  const afterReconnect = await waitFor(ana.page, (s) => s.tiles.length === 3 && s.tiles.every((t) => t.showsVideo && t.moving) && s.audio.length === 2 && s.audio.every((a) => a.live && a.peak > 0.01), 'live again after reconnect');
+  check(afterReconnect.tiles.length === 3 && afterReconnect.tiles.every((t) => t.showsVideo && t.moving), `after Ben reconnects Ana sees 3 moving tiles (${afterReconnect.tiles.map((t) => t.name).join(', ')})`);
+  check(afterReconnect.audio.length === 2 && afterReconnect.audio.every((a) => a.live && a.peak > 0.01), 'after Ben reconnects Ana hears 2 remote tracks');
 
   // 5. Screen share from Ben: the others get a large content tile.
   await ben.page.click('.ctl-share');
@@ -226,7 +252,8 @@ try {
   const secret = process.env.PARLEY_API_SECRET;
   if (secret) {
     const res = await fetch(`${base}/demo/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ meeting, name: 'admin' }) });
-    const { Meeting } = await res.json();
+    const { JoinInfo } = await res.json();
+    const { Meeting } = JoinInfo.Meeting;
     const auth = `Basic ${Buffer.from(`${process.env.PARLEY_API_KEY ?? 'parley-dev-key'}:${secret}`).toString('base64')}`;
     const del = await fetch(`${base}/meetings/${Meeting.MeetingId}`, { method: 'DELETE', headers: { authorization: auth } });
     check(del.status < 300, `DELETE /meetings/<id> answered ${del.status}`);

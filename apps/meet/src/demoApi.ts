@@ -1,11 +1,14 @@
-/** The demo backend: POST /demo/join creates (or reuses) a meeting and an attendee. */
+/**
+ * The demo backend: POST /demo/join creates (or reuses) a meeting and an attendee and answers
+ * as Chime SDK demo backends do, `{ JoinInfo: { Meeting, Attendee } }`, holding the
+ * CreateMeeting and CreateAttendee responses untouched.
+ */
 
-export interface DemoJoinInfo {
-  meetingId: string;
-  meetingName: string;
-  signalingUrl: string;
-  attendeeId: string;
-  joinToken: string;
+export interface JoinInfo {
+  /** The CreateMeeting response: `{ Meeting: {...} }`. */
+  Meeting: unknown;
+  /** The CreateAttendee response: `{ Attendee: {...} }`. */
+  Attendee: unknown;
 }
 
 export class DemoJoinError extends Error {
@@ -21,13 +24,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
-function str(obj: unknown, key: string): string {
-  const value = isRecord(obj) ? obj[key] : undefined;
-  if (typeof value !== 'string') throw new DemoJoinError('BadResponse', `the server's answer has no ${key}`);
-  return value;
-}
-
-export async function demoJoin(meeting: string, name: string): Promise<DemoJoinInfo> {
+export async function demoJoin(meeting: string, name: string): Promise<JoinInfo> {
   let res: Response;
   try {
     res = await fetch('/demo/join', {
@@ -44,14 +41,7 @@ export async function demoJoin(meeting: string, name: string): Promise<DemoJoinI
     const code = isRecord(body) && typeof body.Code === 'string' ? body.Code : `HTTP${res.status}`;
     throw new DemoJoinError(code, message);
   }
-  const m = isRecord(body) ? body.Meeting : undefined;
-  const a = isRecord(body) ? body.Attendee : undefined;
-  const placement = isRecord(m) ? m.MediaPlacement : undefined;
-  return {
-    meetingId: str(m, 'MeetingId'),
-    meetingName: str(m, 'ExternalMeetingId'),
-    signalingUrl: str(placement, 'SignalingUrl'),
-    attendeeId: str(a, 'AttendeeId'),
-    joinToken: str(a, 'JoinToken'),
-  };
+  const info = isRecord(body) ? body.JoinInfo : undefined;
+  if (!isRecord(info) || !isRecord(info.Meeting) || !isRecord(info.Attendee)) throw new DemoJoinError('BadResponse', "The server's answer has no JoinInfo.");
+  return { Meeting: info.Meeting, Attendee: info.Attendee };
 }

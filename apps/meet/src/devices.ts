@@ -1,26 +1,20 @@
 import { h, iconButton } from './dom.js';
 import { icons } from './icons.js';
-import type { LocalMedia } from './localMedia.js';
-import { speakerSelectionSupported } from './remoteAudio.js';
+import type { LocalDevices } from './localDevices.js';
+import { speakerSelectionSupported } from './meetingAudio.js';
 
 export interface DeviceChoice {
   kind: 'audioinput' | 'videoinput' | 'audiooutput';
   deviceId: string;
 }
 
-/** Lists this browser's devices (labels appear once the user has allowed access). */
-export async function listDevices(): Promise<MediaDeviceInfo[]> {
+async function safeList(list: () => Promise<MediaDeviceInfo[]>): Promise<MediaDeviceInfo[]> {
   if (typeof navigator.mediaDevices?.enumerateDevices !== 'function') return [];
   try {
-    return await navigator.mediaDevices.enumerateDevices();
+    return await list();
   } catch {
     return [];
   }
-}
-
-/** The current device of a live track, falling back to the saved preference. */
-function currentId(track: MediaStreamTrack | undefined, preferred: string | undefined): string | undefined {
-  return track?.getSettings().deviceId ?? preferred;
 }
 
 /**
@@ -29,14 +23,18 @@ function currentId(track: MediaStreamTrack | undefined, preferred: string | unde
  */
 export class DeviceSettings {
   readonly el: HTMLDialogElement;
-  readonly #media: LocalMedia;
+  readonly #media: LocalDevices;
   readonly #onChoose: (choice: DeviceChoice) => void;
   readonly #mic: HTMLSelectElement;
   readonly #cam: HTMLSelectElement;
   readonly #speaker: HTMLSelectElement;
-  readonly #onDeviceChange = () => void this.refresh();
+  readonly #observer = {
+    audioInputsChanged: () => void this.refresh(),
+    videoInputsChanged: () => void this.refresh(),
+    audioOutputsChanged: () => void this.refresh(),
+  };
 
-  constructor(media: LocalMedia, onChoose: (choice: DeviceChoice) => void) {
+  constructor(media: LocalDevices, onChoose: (choice: DeviceChoice) => void) {
     this.#media = media;
     this.#onChoose = onChoose;
     this.#mic = this.#select('audioinput');
@@ -66,7 +64,7 @@ export class DeviceSettings {
     this.el.addEventListener('click', (ev) => {
       if (ev.target === this.el) this.el.close(); // click on the backdrop
     });
-    navigator.mediaDevices?.addEventListener?.('devicechange', this.#onDeviceChange);
+    media.controller.addDeviceChangeObserver(this.#observer);
   }
 
   #select(kind: DeviceChoice['kind']): HTMLSelectElement {
@@ -88,11 +86,16 @@ export class DeviceSettings {
   }
 
   async refresh(): Promise<void> {
-    const devices = await listDevices();
     const media = this.#media;
-    this.#fill(this.#mic, devices, 'audioinput', currentId(media.micTrack, media.micDeviceId), 'No microphone found');
-    this.#fill(this.#cam, devices, 'videoinput', currentId(media.camTrack, media.camDeviceId), 'No camera found');
-    this.#fill(this.#speaker, devices, 'audiooutput', media.speakerDeviceId ?? 'default', speakerSelectionSupported ? 'System default' : 'System default');
+    const devices = media.controller;
+    const [mics, cams, speakers] = await Promise.all([
+      safeList(() => devices.listAudioInputDevices()),
+      safeList(() => devices.listVideoInputDevices()),
+      safeList(() => devices.listAudioOutputDevices()),
+    ]);
+    this.#fill(this.#mic, mics, 'audioinput', media.micDeviceId, 'No microphone found');
+    this.#fill(this.#cam, cams, 'videoinput', media.camDeviceId, 'No camera found');
+    this.#fill(this.#speaker, speakers, 'audiooutput', media.speakerDeviceId ?? 'default', 'System default');
     if (!speakerSelectionSupported) this.#speaker.disabled = true;
   }
 
@@ -113,7 +116,7 @@ export class DeviceSettings {
   }
 
   destroy(): void {
-    navigator.mediaDevices?.removeEventListener?.('devicechange', this.#onDeviceChange);
+    this.#media.controller.removeDeviceChangeObserver(this.#observer);
     if (this.el.open) this.el.close();
     this.el.remove();
   }

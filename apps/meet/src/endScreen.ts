@@ -1,11 +1,11 @@
-import { SessionEndReason } from '@parley/client';
+import { MeetingSessionStatusCode } from '@parley/client';
 import { h } from './dom.js';
 import { icons } from './icons.js';
 
-export type MeetingExit =
-  | { kind: 'left' }
-  | { kind: 'ended'; reason: string; message: string }
-  | { kind: 'disconnected'; code: number; reason: string };
+/** How the meeting ended for you: the session's final status code. */
+export interface MeetingExit {
+  code: MeetingSessionStatusCode;
+}
 
 interface Copy {
   icon: string;
@@ -15,20 +15,26 @@ interface Copy {
   canRejoin: boolean;
 }
 
+/** The status code's name (its first name, for codes Chime gives several). */
+export function statusName(code: MeetingSessionStatusCode): string {
+  return Object.entries(MeetingSessionStatusCode).find(([, value]) => value === code)?.[0] ?? String(code);
+}
+
 export function describeExit(exit: MeetingExit): Copy {
-  if (exit.kind === 'left') return { icon: icons.door, tone: 'neutral', title: 'You left the meeting', body: 'Thanks for joining. You can hop back in any time.', canRejoin: true };
-  if (exit.kind === 'disconnected') {
-    return { icon: icons.wifiOff, tone: 'error', title: 'Connection lost', body: 'The connection to the meeting server dropped. Check your network, then rejoin.', canRejoin: true };
-  }
-  switch (exit.reason) {
-    case SessionEndReason.AudioCallEnded:
+  switch (exit.code) {
+    case MeetingSessionStatusCode.Left:
+    case MeetingSessionStatusCode.OK:
+      return { icon: icons.door, tone: 'neutral', title: 'You left the meeting', body: 'Thanks for joining. You can hop back in any time.', canRejoin: true };
+    case MeetingSessionStatusCode.MeetingEnded:
       return { icon: icons.leave, tone: 'neutral', title: 'The meeting has ended', body: 'This meeting was ended for everyone.', canRejoin: false };
-    case SessionEndReason.Removed:
+    case MeetingSessionStatusCode.AudioAttendeeRemoved:
       return { icon: icons.alert, tone: 'warn', title: 'You were removed from the meeting', body: 'Someone with permission removed you from this meeting.', canRejoin: false };
-    case SessionEndReason.AudioJoinedFromAnotherDevice:
+    case MeetingSessionStatusCode.AudioJoinedFromAnotherDevice:
       return { icon: icons.present, tone: 'neutral', title: 'You joined from another tab or device', body: 'This meeting continues in your newer window.', canRejoin: true };
+    case MeetingSessionStatusCode.AudioAuthenticationRejected:
+      return { icon: icons.alert, tone: 'warn', title: 'Your invitation is no longer valid', body: 'Join again to get a fresh one.', canRejoin: true };
     default:
-      return { icon: icons.alert, tone: 'warn', title: 'You are no longer in the meeting', body: exit.message || 'The server ended your session.', canRejoin: true };
+      return { icon: icons.wifiOff, tone: 'error', title: 'Connection lost', body: 'The connection to the meeting could not be restored. Check your network, then rejoin.', canRejoin: true };
   }
 }
 
@@ -40,7 +46,7 @@ export function renderEndScreen(exit: MeetingExit, meeting: string, actions: { r
     : null;
   return h(
     'main',
-    { class: 'end', attrs: { 'data-exit': exit.kind === 'ended' ? exit.reason : exit.kind } },
+    { class: 'end', attrs: { 'data-exit': statusName(exit.code) } },
     h(
       'div',
       { class: 'end-card' },

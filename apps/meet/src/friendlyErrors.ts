@@ -1,10 +1,9 @@
-import { ParleyClientError } from '@parley/client';
-import { ErrorCode } from '@parley/client';
+import { ErrorCode, MeetingSessionStatusCode, ParleyClientError, type MeetingSessionStatus } from '@parley/client';
 import { DemoJoinError } from './demoApi.js';
 
 /** Turns SDK and backend errors into sentences for people, not developers. */
 export function friendlyError(err: unknown): string {
-  if (err instanceof DemoJoinError) return err.message;
+  if (err instanceof DemoJoinError || err instanceof MeetingStartError) return err.message;
   if (err instanceof ParleyClientError) {
     switch (err.code) {
       case 'signaling_unreachable':
@@ -32,4 +31,30 @@ export function friendlyError(err: unknown): string {
   }
   if (err instanceof DOMException && err.name === 'NotAllowedError') return 'Permission was denied.';
   return err instanceof Error ? err.message : String(err);
+}
+
+/** Why a meeting session could not start, for the join form. */
+export function statusMessage(status: MeetingSessionStatus): string {
+  switch (status.statusCode()) {
+    case MeetingSessionStatusCode.AudioAuthenticationRejected:
+      return 'Your invitation to this meeting is no longer valid. Join again.';
+    case MeetingSessionStatusCode.MeetingEnded:
+      return 'This meeting has ended. Start it again by joining with the same name.';
+    case MeetingSessionStatusCode.AudioCallAtCapacity:
+      return 'This meeting is full or locked.';
+    case MeetingSessionStatusCode.SignalingRequestFailed:
+      return 'Could not connect to the meeting server. Check your connection and try again.';
+    default:
+      return 'The meeting could not be started. Try again.';
+  }
+}
+
+/** A failed start, carrying the session's status for the join form. */
+export class MeetingStartError extends Error {
+  readonly status: MeetingSessionStatus;
+  constructor(status: MeetingSessionStatus) {
+    super(statusMessage(status));
+    this.name = 'MeetingStartError';
+    this.status = status;
+  }
 }

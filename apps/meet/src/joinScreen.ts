@@ -2,12 +2,12 @@ import { DeviceSettings, type DeviceChoice } from './devices.js';
 import { h } from './dom.js';
 import { friendlyError } from './friendlyErrors.js';
 import { icons } from './icons.js';
-import { describeIssue, type LocalMedia } from './localMedia.js';
+import { describeIssue, type LocalDevices } from './localDevices.js';
 import { MicMeter } from './micMeter.js';
 import { avatarColor, initials } from './names.js';
 
 export interface JoinScreenOptions {
-  media: LocalMedia;
+  media: LocalDevices;
   meeting: string;
   name: string;
   /** Joins; a thrown error is shown on the form. */
@@ -43,7 +43,6 @@ export class JoinScreen {
     this.#opts = opts;
     const media = opts.media;
     this.#video = h('video', { class: 'preview-video', attrs: { autoplay: '', playsinline: '' } });
-    this.#video.muted = true;
     this.#avatar = h('div', { class: 'tile-avatar preview-avatar', attrs: { 'aria-hidden': 'true' } });
     this.#status = h('div', { class: 'preview-status', attrs: { role: 'status' } });
     this.#micBtn = this.#roundButton(() => this.#toggleMic());
@@ -99,6 +98,7 @@ export class JoinScreen {
     this.#micMeter = new MicMeter((level) => this.#meter.style.setProperty('--lvl', level.toFixed(2)));
     this.#settings = new DeviceSettings(media, (choice) => void this.#chooseDevice(choice));
     this.#unsubscribe = media.onChange(() => this.#render());
+    media.controller.startVideoPreviewForVideoInput(this.#video);
     this.el.addEventListener('pointerdown', () => this.#micMeter.resume());
     this.#render();
   }
@@ -110,7 +110,7 @@ export class JoinScreen {
     this.#status.textContent = 'Starting camera…';
     await media.start();
     if (this.#destroyed) return; // joined before the devices opened: the meeting takes them
-    this.#micMeter.attach(media.micTrack);
+    this.#attachMeter();
     this.#render();
     if (this.#opts.autoJoin) await this.#join();
   }
@@ -119,11 +119,16 @@ export class JoinScreen {
     return h('button', { class: 'round-btn', attrs: { type: 'button' }, on: { click: onClick } });
   }
 
+  #attachMeter(): void {
+    const media = this.#opts.media;
+    this.#micMeter.attach(media.micReady ? media.controller.createAnalyserNodeForAudioInput() : null, () => media.micOn);
+  }
+
   #toggleMic(): void {
     const media = this.#opts.media;
-    if (!media.micTrack) {
+    if (!media.micReady) {
       void media.start().then(() => {
-        if (!this.#destroyed) this.#micMeter.attach(media.micTrack);
+        if (!this.#destroyed) this.#attachMeter();
       });
       return;
     }
@@ -132,16 +137,15 @@ export class JoinScreen {
 
   async #toggleCam(): Promise<void> {
     const media = this.#opts.media;
-    await media.setCamOn(!(media.camOn && media.camTrack));
+    await media.setCamOn(!(media.camOn && media.camReady));
   }
 
   async #chooseDevice(choice: DeviceChoice): Promise<void> {
     const media = this.#opts.media;
-    if (choice.kind === 'audiooutput') media.setSpeaker(choice.deviceId);
+    if (choice.kind === 'audiooutput') await media.setSpeaker(choice.deviceId);
     else if (choice.kind === 'audioinput') {
-      const switched = await media.switchMic(choice.deviceId);
-      switched?.old?.stop();
-      if (!this.#destroyed) this.#micMeter.attach(media.micTrack);
+      await media.switchMic(choice.deviceId);
+      if (!this.#destroyed) this.#attachMeter();
     } else await media.switchCam(choice.deviceId);
   }
 
@@ -158,34 +162,29 @@ export class JoinScreen {
 
   #render(): void {
     const media = this.#opts.media;
-    const micOn = media.micOn && !!media.micTrack;
-    const camOn = media.camOn && !!media.camTrack;
+    const micOn = media.micOn && media.micReady;
+    const camOn = media.camOn && media.camReady;
     this.#micBtn.innerHTML = micOn ? icons.mic : icons.micOff;
     this.#micBtn.classList.toggle('off', !micOn);
-    this.#micBtn.title = media.micTrack ? (micOn ? 'Turn off microphone' : 'Turn on microphone') : 'Microphone unavailable: click to try again';
+    this.#micBtn.title = media.micReady ? (micOn ? 'Turn off microphone' : 'Turn on microphone') : 'Microphone unavailable: click to try again';
     this.#micBtn.setAttribute('aria-label', this.#micBtn.title);
     this.#camBtn.innerHTML = camOn ? icons.cam : icons.camOff;
     this.#camBtn.classList.toggle('off', !camOn);
     this.#camBtn.title = camOn ? 'Turn off camera' : 'Turn on camera';
     this.#camBtn.setAttribute('aria-label', this.#camBtn.title);
-    const track = camOn ? media.camTrack : undefined;
-    const current = this.#video.srcObject instanceof MediaStream ? this.#video.srcObject.getVideoTracks()[0] : undefined;
-    if (track !== current) {
-      this.#video.srcObject = track ? new MediaStream([track]) : null;
-      if (track) this.#video.play().catch(() => undefined);
-    }
-    this.#preview.classList.toggle('no-video', !track);
+    // The SDK shows the chosen camera in the preview element (startVideoPreviewForVideoInput).
+    this.#preview.classList.toggle('no-video', !camOn);
     this.#meter.hidden = !micOn;
     this.#renderAvatar();
 
     const issues: string[] = [];
-    if (media.micIssue && !media.micTrack && media.camIssue && !media.camTrack && media.micIssue === media.camIssue) {
+    if (media.micIssue && !media.micReady && media.camIssue && !media.camReady && media.micIssue === media.camIssue) {
       issues.push(describeIssue(media.micIssue, 'camera and microphone'));
     } else {
-      if (media.micIssue && !media.micTrack) issues.push(describeIssue(media.micIssue, 'microphone'));
-      if (media.camIssue && !media.camTrack) issues.push(describeIssue(media.camIssue, 'camera'));
+      if (media.micIssue && !media.micReady) issues.push(describeIssue(media.micIssue, 'microphone'));
+      if (media.camIssue && !media.camReady) issues.push(describeIssue(media.camIssue, 'camera'));
     }
-    this.#status.textContent = issues.length > 0 ? `${issues.join(' ')} You can still join to see and hear others.` : !track ? 'Camera is off' : '';
+    this.#status.textContent = issues.length > 0 ? `${issues.join(' ')} You can still join to see and hear others.` : !camOn ? 'Camera is off' : '';
     this.#status.classList.toggle('warn', issues.length > 0);
     this.#status.hidden = this.#status.textContent === '';
   }
@@ -227,7 +226,7 @@ export class JoinScreen {
     this.#unsubscribe();
     this.#micMeter.close();
     this.#settings.destroy();
-    this.#video.srcObject = null;
+    this.#opts.media.controller.stopVideoPreviewForVideoInput(this.#video);
     this.el.remove();
   }
 }

@@ -1,9 +1,9 @@
-import { ParleyEngine } from '@parley/client';
+import { ConsoleLogger, DefaultDeviceController, DefaultMeetingSession, LogLevel, MeetingSessionConfiguration } from '@parley/client';
 import './styles.css';
 import { demoJoin } from './demoApi.js';
 import { renderEndScreen, type MeetingExit } from './endScreen.js';
 import { JoinScreen } from './joinScreen.js';
-import { LocalMedia } from './localMedia.js';
+import { LocalDevices } from './localDevices.js';
 import { MeetingView } from './meetingView.js';
 import { randomMeetingName } from './names.js';
 
@@ -36,10 +36,11 @@ function setMeetingInUrl(meeting: string): void {
   window.history.replaceState(null, '', url);
 }
 
-/** The app: join screen -> meeting -> end screen, sharing one set of local devices. */
+/** The app: join screen -> meeting -> end screen, sharing one device controller. */
 class App {
   readonly #root: HTMLElement;
-  readonly #media = new LocalMedia();
+  readonly #logger = new ConsoleLogger('ParleyMeet', LogLevel.WARN);
+  readonly #devices = new LocalDevices(new DefaultDeviceController(this.#logger));
   #meeting = meetingFromUrl() ?? randomMeetingName();
   #screen: { destroy(): void } | undefined;
 
@@ -50,7 +51,7 @@ class App {
   showJoin(autoJoin = false): void {
     this.#swap();
     const screen = new JoinScreen({
-      media: this.#media,
+      media: this.#devices,
       meeting: this.#meeting,
       name: savedName(),
       autoJoin,
@@ -66,19 +67,21 @@ class App {
     saveName(name);
     this.#meeting = meeting;
     setMeetingInUrl(meeting);
-    const info = await demoJoin(meeting, name);
-    const engine = await ParleyEngine.join({ signalingUrl: info.signalingUrl, token: info.joinToken });
+    const joinInfo = await demoJoin(meeting, name);
+    const configuration = new MeetingSessionConfiguration(joinInfo.Meeting, joinInfo.Attendee);
+    const session = new DefaultMeetingSession(configuration, this.#logger, this.#devices.controller);
+    const view = new MeetingView({ session, devices: this.#devices, name, onExit: (exit) => this.#showEnd(exit) });
+    await view.join();
     this.#swap();
-    const view = new MeetingView({ engine, info, media: this.#media, name, onExit: (exit) => this.#showEnd(exit) });
     this.#screen = view;
     this.#root.append(view.el);
-    document.title = `${info.meetingName} · Parley`;
-    await view.start();
+    view.shown();
+    document.title = `${configuration.externalMeetingId ?? meeting} · Parley`;
   }
 
   #showEnd(exit: MeetingExit): void {
     this.#screen = undefined;
-    this.#media.stop();
+    void this.#devices.release();
     this.#swap();
     const el = renderEndScreen(exit, this.#meeting, {
       rejoin: () => this.showJoin(true),

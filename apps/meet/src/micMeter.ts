@@ -1,7 +1,6 @@
-/** A local microphone level (0..1) for the "is my mic working?" check before joining. */
+/** A microphone level (0..1) for the "is my mic working?" check, read from the SDK's analyser node. */
 export class MicMeter {
-  #ctx: AudioContext | undefined;
-  #source: MediaStreamAudioSourceNode | undefined;
+  #analyser: AnalyserNode | null = null;
   #frame = 0;
   readonly #onLevel: (level: number) => void;
 
@@ -9,27 +8,22 @@ export class MicMeter {
     this.#onLevel = onLevel;
   }
 
-  attach(track: MediaStreamTrack | undefined): void {
-    this.#source?.disconnect();
-    this.#source = undefined;
-    cancelAnimationFrame(this.#frame);
-    if (!track || typeof AudioContext === 'undefined') {
+  /** Follows a new analyser (createAnalyserNodeForAudioInput), or none. */
+  attach(analyser: AnalyserNode | null, enabled: () => boolean): void {
+    this.#detach();
+    if (!analyser) {
       this.#onLevel(0);
       return;
     }
-    const ctx = (this.#ctx ??= new AudioContext());
-    const source = ctx.createMediaStreamSource(new MediaStream([track]));
-    const analyser = ctx.createAnalyser();
+    this.#analyser = analyser;
     analyser.fftSize = 512;
-    source.connect(analyser);
-    this.#source = source;
     const data = new Float32Array(analyser.fftSize);
     const tick = () => {
       analyser.getFloatTimeDomainData(data);
       let sum = 0;
       for (const v of data) sum += v * v;
       const rms = Math.sqrt(sum / data.length);
-      this.#onLevel(track.enabled ? Math.min(1, rms * 4) : 0);
+      this.#onLevel(enabled() ? Math.min(1, rms * 4) : 0);
       this.#frame = requestAnimationFrame(tick);
     };
     tick();
@@ -37,13 +31,18 @@ export class MicMeter {
 
   /** Browsers start audio contexts suspended until the page is clicked. */
   resume(): void {
-    if (this.#ctx?.state === 'suspended') void this.#ctx.resume();
+    const context = this.#analyser?.context;
+    if (context instanceof AudioContext && context.state === 'suspended') void context.resume();
+  }
+
+  #detach(): void {
+    cancelAnimationFrame(this.#frame);
+    const context = this.#analyser?.context;
+    this.#analyser = null;
+    if (context instanceof AudioContext) void context.close();
   }
 
   close(): void {
-    cancelAnimationFrame(this.#frame);
-    this.#source?.disconnect();
-    void this.#ctx?.close();
-    this.#ctx = undefined;
+    this.#detach();
   }
 }

@@ -28,3 +28,10 @@ export function avatarColor(seed: string): string {
   const hue = Math.abs(hash) % 360;
   return `hsl(${hue} 55% 42%)`;
 }
+
+/** The name in a demo ExternalUserId "<random>#<name>" (the Chime SDK demos' convention). */
+export function nameFromExternalUserId(externalUserId: string | null | undefined): string {
+  if (!externalUserId) return 'Guest';
+  const hash = externalUserId.indexOf('#');
+  return (hash >= 0 ? externalUserId.slice(hash + 1) : externalUserId) || 'Guest';
+}

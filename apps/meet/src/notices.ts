@@ -1,7 +1,8 @@
 import { h, iconButton } from './dom.js';
 import { icons } from './icons.js';
 
-export type BannerTone = 'warn' | 'error' | 'info';
+/** 'progress' shows a spinner: something is being fixed, no action needed. */
+export type BannerTone = 'warn' | 'error' | 'info' | 'progress';
 
 /** Persistent banners (keyed, so the same problem is shown once) and short-lived toasts. */
 export class Notices {
@@ -18,8 +19,10 @@ export class Notices {
     this.dismiss(key);
     const el = h(
       'div',
-      { class: `banner banner-${tone}`, attrs: { role: tone === 'error' ? 'alert' : 'status', 'data-key': key } },
-      h('span', { class: 'banner-icon', html: tone === 'info' ? icons.speaker : icons.alert }),
+      { class: `banner banner-${tone}`, attrs: { role: tone === 'error' || tone === 'progress' ? 'alert' : 'status', 'data-key': key } },
+      tone === 'progress'
+        ? h('span', { class: 'banner-icon banner-spinner', attrs: { 'aria-hidden': 'true' } })
+        : h('span', { class: 'banner-icon', html: tone === 'info' ? icons.speaker : icons.alert }),
       h('span', { class: 'banner-text', text: message }),
       action ? h('button', { class: 'btn btn-small', text: action.label, attrs: { type: 'button' }, on: { click: action.run } }) : null,
       iconButton({ icon: icons.close, label: 'Dismiss', class: 'ghost small', onClick: () => this.dismiss(key) }),

@@ -1,95 +1,66 @@
-import { ParleyEngine } from '@parley/client';
+import type { ContentShareObserver, DefaultAudioVideoFacade } from '@parley/client';
 
 export const screenShareSupported = typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getDisplayMedia === 'function';
 
-/**
- * Presenting a screen: a second engine joined as the content attendee "<attendeeId>#content"
- * with the same join token, sending the captured display (and its audio when offered).
- */
-export class ScreenShare {
-  readonly #signalingUrl: string;
-  readonly #token: string;
-  readonly #onStopped: (reason: 'user' | 'ended', message?: string) => void;
-  #engine: ParleyEngine | undefined;
-  #stream: MediaStream | undefined;
-  #starting = false;
+export type ShareStopReason = 'user' | 'ended' | 'failed';
 
-  constructor(signalingUrl: string, token: string, onStopped: (reason: 'user' | 'ended', message?: string) => void) {
-    this.#signalingUrl = signalingUrl;
-    this.#token = token;
-    this.#onStopped = onStopped;
+/**
+ * Presenting a screen with the SDK's content share: startContentShareFromScreenCapture asks what
+ * to share and joins as "<attendeeId>#content"; the content share observer reports the outcome.
+ */
+export class ScreenShare implements ContentShareObserver {
+  readonly #av: DefaultAudioVideoFacade;
+  readonly #onChange: (sharing: boolean, busy: boolean, stopped?: ShareStopReason) => void;
+  #sharing = false;
+  #starting = false;
+  #stopping = false;
+
+  constructor(audioVideo: DefaultAudioVideoFacade, onChange: (sharing: boolean, busy: boolean, stopped?: ShareStopReason) => void) {
+    this.#av = audioVideo;
+    this.#onChange = onChange;
+    audioVideo.addContentShareObserver(this);
   }
 
   get active(): boolean {
-    return !!this.#engine;
+    return this.#sharing;
   }
 
-  get starting(): boolean {
-    return this.#starting;
-  }
-
-  get attendeeId(): string | undefined {
-    return this.#engine?.attendeeId;
-  }
-
-  /** Asks the user what to share, then publishes it. Resolves false when they cancelled. */
-  async start(): Promise<boolean> {
-    if (this.#engine || this.#starting) return true;
+  /** Asks the user what to share, then shares it; cancelling the picker changes nothing. */
+  async start(): Promise<void> {
+    if (this.#sharing || this.#starting) return;
     this.#starting = true;
+    this.#onChange(false, true);
     try {
-      let stream: MediaStream;
-      try {
-        stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: true });
-      } catch (err) {
-        if (err instanceof DOMException && err.name === 'NotAllowedError') return false; // cancelled
-        throw err;
-      }
-      const video = stream.getVideoTracks()[0];
-      if (!video) {
-        stream.getTracks().forEach((t) => t.stop());
-        return false;
-      }
-      video.contentHint = 'detail';
-      let engine: ParleyEngine;
-      try {
-        engine = await ParleyEngine.join({ signalingUrl: this.#signalingUrl, token: this.#token, content: true });
-      } catch (err) {
-        stream.getTracks().forEach((t) => t.stop());
-        throw err;
-      }
-      this.#engine = engine;
-      this.#stream = stream;
-      engine.on('ended', (_reason, message) => this.#finish('ended', message));
-      engine.on('disconnected', () => this.#finish('ended', 'Screen sharing was disconnected.'));
-      // The browser's own "Stop sharing" button ends the track.
-      video.addEventListener('ended', () => void this.stop());
-      await engine.publish(video, 'screen');
-      const audio = stream.getAudioTracks()[0];
-      if (audio) await engine.publish(audio, 'screen-audio');
-      return true;
+      await this.#av.startContentShareFromScreenCapture();
     } catch (err) {
-      await this.stop();
-      throw err;
-    } finally {
       this.#starting = false;
+      this.#onChange(false, false);
+      if (err instanceof DOMException && err.name === 'NotAllowedError') return; // cancelled
+      throw err;
     }
   }
 
   async stop(): Promise<void> {
-    const engine = this.#engine;
-    if (!engine) return;
-    this.#engine = undefined;
-    this.#stream?.getTracks().forEach((t) => t.stop());
-    this.#stream = undefined;
-    await engine.leave();
-    this.#onStopped('user');
+    if (!this.#sharing) return;
+    this.#stopping = true;
+    await this.#av.stopContentShare();
   }
 
-  #finish(reason: 'ended', message?: string): void {
-    if (!this.#engine) return;
-    this.#engine = undefined;
-    this.#stream?.getTracks().forEach((t) => t.stop());
-    this.#stream = undefined;
-    this.#onStopped(reason, message);
+  contentShareDidStart(): void {
+    this.#starting = false;
+    this.#sharing = true;
+    this.#onChange(true, false);
+  }
+
+  contentShareDidStop(): void {
+    const reason: ShareStopReason = this.#starting ? 'failed' : this.#stopping ? 'user' : 'ended';
+    this.#starting = false;
+    this.#stopping = false;
+    this.#sharing = false;
+    this.#onChange(false, false, reason);
+  }
+
+  destroy(): void {
+    this.#av.removeContentShareObserver(this);
   }
 }

@@ -4,37 +4,35 @@ import { avatarColor, initials } from './names.js';
 
 export type TileKind = 'person' | 'content';
 
-const TALK_THRESHOLD = 0.1;
-const TALK_HOLD_MS = 450;
-
 /**
- * One participant's (or one screen share's) tile: video when there is live video, otherwise an
- * avatar; a name tag with mic state and a level meter; a ring while talking.
+ * One participant's (or one screen share's) tile: the video element the SDK binds the video
+ * tile to, an avatar while there is no live video, a name tag with mic state and a level meter,
+ * and a ring while this person is the active speaker.
  */
 export class Tile {
   readonly id: string;
   readonly kind: TileKind;
   readonly self: boolean;
   readonly el: HTMLElement;
-  readonly #video: HTMLVideoElement;
+  /** Bound with audioVideo.bindVideoElement; the SDK sets its stream. */
+  readonly video: HTMLVideoElement;
   readonly #avatar: HTMLElement;
   readonly #name: HTMLElement;
   readonly #mic: HTMLElement;
   readonly #meter: HTMLElement;
-  #track: MediaStreamTrack | undefined;
-  #videoOff = false;
+  #displayName = '';
+  #active = false;
   #hasFrames = false;
-  #talking = false;
-  #lastLoud = 0;
 
   constructor(opts: { id: string; name: string; kind: TileKind; self: boolean; label?: string }) {
     this.id = opts.id;
     this.kind = opts.kind;
     this.self = opts.self;
-    this.#video = h('video', { class: 'tile-video', attrs: { autoplay: '', playsinline: '' } });
-    this.#video.muted = true; // audio plays through separate <audio> elements
-    this.#video.addEventListener('loadeddata', () => this.#setFrames(true));
-    this.#video.addEventListener('resize', () => this.#setFrames(this.#video.videoWidth > 0));
+    this.video = h('video', { class: 'tile-video', attrs: { autoplay: '', playsinline: '' } });
+    this.video.muted = true; // meeting audio plays through the one bound <audio> element
+    this.video.addEventListener('loadeddata', () => this.#setFrames(true));
+    this.video.addEventListener('resize', () => this.#setFrames(this.video.videoWidth > 0));
+    this.video.addEventListener('emptied', () => this.#setFrames(false));
     this.#avatar = h('div', { class: 'tile-avatar', attrs: { 'aria-hidden': 'true' } });
     this.#name = h('span', { class: 'tile-name' });
     this.#mic = h('span', { class: 'tile-mic', html: icons.micOff, attrs: { role: 'img', 'aria-label': 'Microphone off' } });
@@ -42,15 +40,20 @@ export class Tile {
     this.el = h(
       'div',
       { class: `tile tile-${opts.kind}${opts.self ? ' tile-self' : ''} no-video`, attrs: { 'data-attendee': opts.id, role: 'group' } },
-      this.#video,
+      this.video,
       h('div', { class: 'tile-placeholder' }, this.#avatar),
       h('div', { class: 'tile-tag' }, opts.kind === 'content' ? h('span', { class: 'tile-tag-icon', html: icons.present }) : null, this.#mic, this.#meter, this.#name),
     );
     this.setName(opts.name, opts.label);
   }
 
+  get name(): string {
+    return this.#displayName;
+  }
+
   setName(name: string, label?: string): void {
     const shown = label ?? name;
+    this.#displayName = name;
     this.#name.textContent = shown;
     this.el.setAttribute('aria-label', shown);
     this.el.title = shown;
@@ -58,19 +61,9 @@ export class Tile {
     this.#avatar.style.background = avatarColor(name);
   }
 
-  /** The video to show; undefined shows the avatar. */
-  setVideo(track: MediaStreamTrack | undefined): void {
-    if (track === this.#track) return;
-    this.#track = track;
-    this.#hasFrames = false;
-    this.#video.srcObject = track ? new MediaStream([track]) : null;
-    if (track) this.#video.play().catch(() => undefined);
-    this.#render();
-  }
-
-  /** The sender paused its video (camera off) or has none. */
-  setVideoOff(off: boolean): void {
-    this.#videoOff = off;
+  /** The SDK's video tile for this tile is active (sending and not paused). */
+  setVideoActive(active: boolean): void {
+    this.#active = active;
     this.#render();
   }
 
@@ -78,30 +71,24 @@ export class Tile {
     this.el.classList.toggle('mic-muted', muted);
   }
 
-  /** Latest audio level 0..1; drives the talking ring and the level meter. */
+  /** Latest audio level 0..1 from the volume indicator; drives the level meter. */
   setLevel(volume: number): void {
-    const now = performance.now();
-    if (volume > TALK_THRESHOLD) this.#lastLoud = now;
-    const talking = now - this.#lastLoud < TALK_HOLD_MS;
     this.#meter.style.setProperty('--lvl', Math.min(1, volume * 2.2).toFixed(2));
-    if (talking !== this.#talking) {
-      this.#talking = talking;
-      this.el.classList.toggle('talking', talking);
-    }
   }
 
-  get talking(): boolean {
-    return this.#talking;
+  /** The active speaker detector's pick: the ring. */
+  setActiveSpeaker(active: boolean): void {
+    this.el.classList.toggle('talking', active);
   }
 
   /** Whether the tile shows moving video (used by tests and the roster). */
   get showingVideo(): boolean {
-    return !!this.#track && !this.#videoOff && this.#hasFrames;
+    return this.#active && this.#hasFrames;
   }
 
   /** Re-starts playback after the element was moved or autoplay was held back. */
   kick(): void {
-    if (this.#track && this.#video.paused) this.#video.play().catch(() => undefined);
+    if (this.video.srcObject && this.video.paused) this.video.play().catch(() => undefined);
   }
 
   #setFrames(has: boolean): void {
@@ -114,7 +101,6 @@ export class Tile {
   }
 
   destroy(): void {
-    this.#video.srcObject = null;
     this.el.remove();
   }
 }
