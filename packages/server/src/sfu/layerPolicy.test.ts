@@ -44,7 +44,7 @@ describe('layer policy', () => {
 
   it('follows tile sizes when bandwidth is plentiful, and honours a layer cap', () => {
     const out = chooseLayers([video('small', { width: 160, height: 90 }), video('big', { width: 1280, height: 720 }), video('capped', null, { maxSpatialLayer: 1 })], null);
-    expect(out.get('small')).toMatchObject({ spatialLayer: 0, temporalLayer: 2, priority: PRIORITY.camera });
+    expect(out.get('small')).toMatchObject({ spatialLayer: 0, fitsLayer: 0, temporalLayer: 2, priority: PRIORITY.camera });
     expect(out.get('big')).toMatchObject({ spatialLayer: 2, temporalLayer: 2 });
     expect(out.get('capped')).toMatchObject({ spatialLayer: 1 });
   });
@@ -55,28 +55,28 @@ describe('layer policy', () => {
     const mid = video('mid', { width: 640, height: 360 });
     const budget = 2 * AUDIO_RESERVE_BPS + 1_200_000 + 500_000 + 150_000;
     const out = chooseLayers([audio('a1'), audio('a2'), mid, big, screen], budget);
-    expect(out.get('screen')).toMatchObject({ spatialLayer: 2, priority: PRIORITY.screen });
-    expect(out.get('big')!.spatialLayer).toBe(1);
-    expect(out.get('mid')!.spatialLayer).toBe(0);
+    expect(out.get('screen')).toMatchObject({ fitsLayer: 2, spatialLayer: 2, priority: PRIORITY.screen });
+    expect(out.get('big')).toMatchObject({ fitsLayer: 1, spatialLayer: 2 });
+    // The mid tile wants layer 1: what fits is 0, it may probe up to 1 (never above what it needs).
+    expect(out.get('mid')).toMatchObject({ fitsLayer: 0, spatialLayer: 1 });
     expect(out.get('a1')).toMatchObject({ priority: PRIORITY.audio });
   });
 
-  it('never goes below the lowest layer: thins the frame rate of cameras instead', () => {
+  it('never goes below the lowest layer, and prefers one layer above what fits so the estimate can climb', () => {
     const out = chooseLayers([audio('a'), video('cam1', null), video('cam2', null), video('screen', null, { source: 'screen' })], AUDIO_RESERVE_BPS + 300_000);
-    expect(out.get('screen')).toMatchObject({ spatialLayer: 0, temporalLayer: 2 });
-    expect(out.get('cam1')).toMatchObject({ spatialLayer: 0, temporalLayer: 0 });
-    expect(out.get('cam2')).toMatchObject({ spatialLayer: 0, temporalLayer: 0 });
+    for (const id of ['screen', 'cam1', 'cam2']) expect(out.get(id)).toMatchObject({ fitsLayer: 0, spatialLayer: 1, temporalLayer: 2 });
+    expect(chooseLayers([video('tiny', { width: 100, height: 50 })], 10_000).get('tiny')).toMatchObject({ fitsLayer: 0, spatialLayer: 0 });
   });
 
   it('gives nothing of the budget to paused videos', () => {
     const out = chooseLayers([video('paused', null, { active: false }), video('live', null)], 1_200_000);
-    expect(out.get('live')!.spatialLayer).toBe(2);
+    expect(out.get('live')).toMatchObject({ fitsLayer: 2, spatialLayer: 2 });
   });
 
   it('is deterministic', () => {
     const input = [video('x', { width: 640, height: 360 }), video('y', { width: 640, height: 360 })];
     expect(Object.fromEntries(chooseLayers(input, 900_000))).toEqual(Object.fromEntries(chooseLayers([...input].reverse(), 900_000)));
-    expect(chooseLayers(input, 900_000).get('x')!.spatialLayer).toBe(1);
-    expect(chooseLayers(input, 900_000).get('y')!.spatialLayer).toBe(0);
+    expect(chooseLayers(input, 900_000).get('x')!.fitsLayer).toBe(1);
+    expect(chooseLayers(input, 900_000).get('y')!.fitsLayer).toBe(0);
   });
 });

@@ -26,7 +26,10 @@ export interface ConsumerDemand {
 }
 
 export interface LayerChoice {
+  /** The preferred layer given to the worker: one above fitsLayer at most, never above what the tile needs. */
   spatialLayer: number;
+  /** The highest layer the estimate covers for this consumer in the sharing. */
+  fitsLayer: number;
   temporalLayer: number;
   /** mediasoup consumer priority (1..255): the worker gives bandwidth to higher ones first. */
   priority: number;
@@ -34,8 +37,6 @@ export interface LayerChoice {
 
 /** Audio is served before any video: what one audio consumer may need (Opus with FEC, headers). */
 export const AUDIO_RESERVE_BPS = 64_000;
-/** A base temporal layer costs roughly this share of its spatial layer's bitrate. */
-const BASE_TEMPORAL_SHARE = 0.5;
 /** A layer this close to the rendered size is sharp enough (avoids jumping a layer for a few pixels). */
 const VIEWPORT_SLACK = 0.9;
 
@@ -62,9 +63,11 @@ export function layerForViewport(layers: LayerSpec[], viewport: { width: number;
  * Each video wants the smallest layer covering its rendered size (capped by maxSpatialLayer); the
  * subscriber's bandwidth estimate, less a reserve for every audio consumer, is then shared among
  * its videos: all start at the lowest layer, and are raised one layer at a time while the estimate
- * allows, screens (up to what they want) before cameras, larger tiles before smaller ones. When even the lowest
- * layers do not fit, cameras drop to their base temporal layer (fewer frames, no freeze). Audio is
- * never reduced or paused. Pure: same inputs, same answer.
+ * allows, screens (up to what they want) before cameras, larger tiles before smaller ones. Each
+ * video then prefers one layer above what fits (so the estimate can probe upward); the worker's
+ * own allocator, told the priorities, forwards no more than its live estimate covers and thins
+ * frame rate below the lowest layer (no freeze). Audio is never reduced or paused.
+ * Pure: same inputs, same answer.
  */
 export function chooseLayers(consumers: readonly ConsumerDemand[], availableBitrate: number | null): Map<string, LayerChoice> {
   const out = new Map<string, LayerChoice>();
@@ -72,7 +75,8 @@ export function chooseLayers(consumers: readonly ConsumerDemand[], availableBitr
   for (const d of consumers) {
     const priority = priorityOf(d);
     const topTemporal = Math.max(0, d.temporalLayers - 1);
-    out.set(d.id, { spatialLayer: Math.max(0, d.layers.length - 1), temporalLayer: topTemporal, priority });
+    const top = Math.max(0, d.layers.length - 1);
+    out.set(d.id, { spatialLayer: top, fitsLayer: top, temporalLayer: topTemporal, priority });
     if (d.kind === 'audio' && d.active) budget -= AUDIO_RESERVE_BPS;
   }
   const videos = consumers
@@ -83,21 +87,12 @@ export function chooseLayers(consumers: readonly ConsumerDemand[], availableBitr
       return { d, wanted, choice: out.get(d.id)! };
     })
     .sort((a, b) => b.choice.priority - a.choice.priority || area(b.d.layers[b.wanted]!) - area(a.d.layers[a.wanted]!) || (a.d.id < b.d.id ? -1 : 1));
-  // Everyone starts at the lowest layer.
+  // Everyone starts at the lowest layer (never less: mediasoup thins frame rate below that itself).
   let used = 0;
   for (const v of videos) {
     v.choice.spatialLayer = 0;
+    v.choice.fitsLayer = 0;
     used += v.d.layers[0]!.bitrate;
-  }
-  if (used > budget) {
-    // Not even the lowest layers fit: thin the frame rate, cameras (lowest priority) first.
-    for (const v of [...videos].reverse()) {
-      if (used <= budget) break;
-      if (v.choice.temporalLayer === 0) continue;
-      v.choice.temporalLayer = 0;
-      used -= v.d.layers[0]!.bitrate * (1 - BASE_TEMPORAL_SHARE);
-    }
-    return out;
   }
   // Raise one layer at a time while the budget allows: a higher priority (screens) gets all it
   // wants before a lower one (cameras) is raised; within one priority, larger tiles go first.
@@ -106,16 +101,20 @@ export function chooseLayers(consumers: readonly ConsumerDemand[], availableBitr
     for (let raised = true; raised; ) {
       raised = false;
       for (const v of members) {
-        const s = v.choice.spatialLayer;
+        const s = v.choice.fitsLayer;
         if (s >= v.wanted) continue;
         const extra = v.d.layers[s + 1]!.bitrate - v.d.layers[s]!.bitrate;
         if (used + extra > budget) continue;
-        v.choice.spatialLayer = s + 1;
+        v.choice.fitsLayer = s + 1;
         used += extra;
         raised = true;
       }
     }
   }
+  // Prefer one layer above what fits: the worker forwards it only once its own estimate covers
+  // it, and wanting it keeps the estimate probing upward (an estimate only grows with what is
+  // sent, so capping at what fits now would never climb back).
+  for (const v of videos) v.choice.spatialLayer = Math.min(v.wanted, v.choice.fitsLayer + 1);
   return out;
 }
 
