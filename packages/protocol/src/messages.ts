@@ -104,6 +104,9 @@ export const Requests = {
       source: MediaSource,
       rtpParameters: mediaObject,
       paused: z.boolean().optional(),
+      /** The size the track is captured at (its top simulcast layer); the layer policy uses it. */
+      width: z.number().int().positive().max(16384).optional(),
+      height: z.number().int().positive().max(16384).optional(),
     }),
     result: z.object({ producerId: id }),
   },
@@ -113,6 +116,20 @@ export const Requests = {
   resumeConsumer: { params: z.object({ consumerId: id }), result: z.object({}) },
   /** Stops the server forwarding one received track to this client (a paused video tile). */
   pauseConsumer: { params: z.object({ consumerId: id }), result: z.object({}) },
+  /**
+   * How this client shows one received video: the size it renders it at (device pixels) and/or
+   * the highest spatial layer it wants. The server forwards the smallest simulcast layer that
+   * covers the size, within the client's bandwidth estimate.
+   */
+  setConsumerPreferences: {
+    params: z.object({
+      consumerId: id,
+      width: z.number().int().min(0).max(16384).optional(),
+      height: z.number().int().min(0).max(16384).optional(),
+      maxSpatialLayer: z.number().int().min(0).max(7).optional(),
+    }),
+    result: z.object({}),
+  },
   /** The server's view of this client's transports: its bandwidth estimate toward the client and what it receives. */
   getTransportStats: { params: z.object({}), result: z.object({ send: TransportStats.nullable(), recv: TransportStats.nullable() }) },
   leave: { params: z.object({}), result: z.object({}) },
@@ -145,6 +162,11 @@ export const Events = {
   volumes: z.object({ levels: z.array(z.object({ attendeeId: id, volume: z.number().min(0).max(1) })) }),
   activeSpeaker: z.object({ attendeeId: id }),
   sessionEnded: z.object({ reason: z.string(), message: z.string() }),
+  /**
+   * Dynacast: whether anyone receives one of your video producers now. When nobody does (every
+   * receiver paused it), stop sending it; send again when wanted is true.
+   */
+  producerDemand: z.object({ producerId: id, wanted: z.boolean() }),
   /** How many cameras are being sent in the meeting, whenever that changes. */
   videoSlots: z.object({ used: z.number().int().min(0), limit: z.number().int().min(0) }),
   /** Room control events (roomControl.ts). */

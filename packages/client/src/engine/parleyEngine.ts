@@ -72,6 +72,8 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
   readonly #remote = new Map<string, RemoteTrack>();
   readonly #consumers = new Map<string, ms.Consumer>();
   readonly #producers = new Map<MediaSource, ms.Producer>();
+  /** The size last reported per consumer (setTrackSize). */
+  readonly #trackSizes = new Map<string, string>();
   #sendTransport: ms.Transport | undefined;
   #recvTransport: ms.Transport | undefined;
   #closed = false;
@@ -138,11 +140,12 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
       return existing.id;
     }
     const codec = options.videoCodec ? this.#findCodec(`video/${options.videoCodec}`) : undefined;
+    const { width, height } = track.kind === 'video' ? track.getSettings() : {};
     const producer = await transport.produce({
       track,
       ...(codec ? { codec } : {}),
       stopTracks: false,
-      appData: { source, paused: options.paused === true },
+      appData: { source, paused: options.paused === true, width, height },
       ...(options.encodings ? { encodings: options.encodings } : {}),
       ...(track.kind === 'audio' ? { codecOptions: { opusStereo: false, opusDtx: true, opusFec: true } } : {}),
     });
@@ -185,6 +188,21 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
     if (paused) consumer.pause();
     else consumer.resume();
     await this.signal.request(paused ? 'pauseConsumer' : 'resumeConsumer', { consumerId });
+  }
+
+  /**
+   * Tells the server the size (CSS pixels; scaled by devicePixelRatio here) a received video is
+   * shown at, so it forwards the simulcast layer that fits. Repeats of the same size are not sent.
+   */
+  async setTrackSize(consumerId: string, width: number, height: number): Promise<void> {
+    if (!this.#consumers.has(consumerId) || !(width > 0) || !(height > 0)) return;
+    const ratio = typeof window !== 'undefined' ? window.devicePixelRatio || 1 : 1;
+    const w = Math.min(16384, Math.round(width * ratio));
+    const h = Math.min(16384, Math.round(height * ratio));
+    const key = `${w}x${h}`;
+    if (this.#trackSizes.get(consumerId) === key) return;
+    this.#trackSizes.set(consumerId, key);
+    await this.signal.request('setConsumerPreferences', { consumerId, width: w, height: h });
   }
 
   /** Both transports' figures from the browser (getStats) and from the server. */
@@ -259,7 +277,10 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
     this.#wireTransport(this.#sendTransport, 'send');
     this.#sendTransport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
       this.signal
-        .request('produce', { transportId: send.id, kind, rtpParameters: { ...rtpParameters }, source: appData.source as MediaSource, paused: appData.paused === true })
+        .request('produce', {
+          transportId: send.id, kind, rtpParameters: { ...rtpParameters }, source: appData.source as MediaSource, paused: appData.paused === true,
+          ...(typeof appData.width === 'number' && typeof appData.height === 'number' ? { width: Math.round(appData.width), height: Math.round(appData.height) } : {}),
+        })
         .then(({ producerId }) => callback({ id: producerId }), errback);
     });
     if (!receive) return;
@@ -297,6 +318,7 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
     s.on('consumerClosed', ({ consumerId }) => this.#removeTrack(consumerId));
     s.on('consumerPaused', ({ consumerId }) => this.#setRemotePaused(consumerId, true));
     s.on('consumerResumed', ({ consumerId }) => this.#setRemotePaused(consumerId, false));
+    s.on('producerDemand', ({ producerId, wanted }) => this.#setSending(producerId, wanted));
     s.on('volumes', ({ levels }) => this.emit('volumes', levels));
     s.on('activeSpeaker', ({ attendeeId }) => {
       this.activeSpeakerId = attendeeId;
@@ -350,6 +372,7 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
     // Closing the consumer also frees its transceiver, so long meetings don't pile them up.
     const consumer = this.#consumers.get(consumerId);
     this.#consumers.delete(consumerId);
+    this.#trackSizes.delete(consumerId);
     consumer?.close();
     const remote = this.#remote.get(consumerId);
     if (!remote) return;
@@ -357,6 +380,16 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
     remote.track.stop();
     // A closing engine takes all its tracks down: that is not the sender stopping, so it is not reported.
     if (!this.#closed) this.emit('trackRemoved', remote);
+  }
+
+  /** Dynacast: nobody receives one of our videos, so its encodings stop (or restart); separate from mute. */
+  #setSending(producerId: string, wanted: boolean): void {
+    const producer = [...this.#producers.values()].find((p) => p.id === producerId);
+    const sender = producer?.rtpSender;
+    if (!producer || producer.closed || producer.kind !== 'video' || !sender) return;
+    const parameters = sender.getParameters();
+    for (const e of parameters.encodings) e.active = wanted;
+    sender.setParameters(parameters).catch((err: unknown) => console.warn('[parley] could not change sending', err));
   }
 
   #setRemotePaused(consumerId: string, paused: boolean): void {

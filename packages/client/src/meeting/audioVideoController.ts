@@ -64,6 +64,7 @@ export class AudioVideoController {
     this.tiles = new VideoTileController({
       didUpdate: (state) => this.#notify('videoTileDidUpdate', state),
       wasRemoved: (tileId) => this.#notify('videoTileWasRemoved', tileId),
+      didResize: (tileId, width, height) => this.#tileResized(tileId, width, height),
     });
     this.#monitor = new ConnectionMonitor({
       sendHealth: (kbps, pps) => this.#notify('videoSendHealthDidChange', kbps, pps),
@@ -172,6 +173,14 @@ export class AudioVideoController {
     this.tiles.setPaused(tileId, paused);
     const remote = this.#engine?.remoteTracks.find((t) => t.kind === 'video' && t.track.id === tile.boundVideoStream?.getVideoTracks()[0]?.id);
     if (remote) void this.#engine?.setRemotePaused(remote.consumerId, paused).catch((err: unknown) => this.#warn('pause tile', err));
+  }
+
+  /** A remote tile is shown at a new size: the server then forwards the simulcast layer that fits. */
+  #tileResized(tileId: number, width: number, height: number): void {
+    const tile = this.tiles.get(tileId);
+    if (!tile || tile.localTile) return;
+    const remote = this.#engine?.remoteTracks.find((t) => t.kind === 'video' && t.track.id === tile.boundVideoStream?.getVideoTracks()[0]?.id);
+    if (remote) void this.#engine?.setTrackSize(remote.consumerId, width, height).catch((err: unknown) => this.#warn('tile size', err));
   }
 
   /** The session's WebRTC statistics (send and receive transports). */

@@ -4,6 +4,8 @@ import { VideoTileState } from './videoTileState.js';
 export interface TileListener {
   didUpdate(state: VideoTileState): void;
   wasRemoved(tileId: number): void;
+  /** The element a tile is bound to is shown at this size now (CSS pixels; on bind and on resize). */
+  didResize?(tileId: number, width: number, height: number): void;
 }
 
 /** Who a tile shows: the local camera, or one remote attendee's camera or screen. */
@@ -22,6 +24,8 @@ export class VideoTileController {
   readonly #tiles = new Map<number, VideoTileState>();
   readonly #listener: TileListener;
   #nextTileId = 1;
+  /** Watches bound elements' sizes (where the browser has ResizeObserver). */
+  #resizeObserver: ResizeObserver | undefined;
 
   constructor(listener: TileListener) {
     this.#listener = listener;
@@ -119,7 +123,9 @@ export class VideoTileController {
       state.boundVideoElement.srcObject = null;
       state.boundVideoElement.style.transform = '';
     }
+    const element = state.boundVideoElement;
     state.boundVideoElement = null;
+    this.#unwatch(element);
     this.#listener.didUpdate(state.clone());
   }
 
@@ -131,6 +137,7 @@ export class VideoTileController {
       state.boundVideoElement.style.transform = '';
     }
     this.#tiles.delete(tileId);
+    this.#unwatch(state.boundVideoElement);
     this.#listener.wasRemoved(tileId);
   }
 
@@ -138,9 +145,30 @@ export class VideoTileController {
     for (const tileId of [...this.#tiles.keys()]) this.remove(tileId);
   }
 
+  /** Reports the bound element's size now, and whenever it changes. */
+  #watchSize(state: VideoTileState, element: HTMLVideoElement): void {
+    if (!this.#listener.didResize || state.tileId === null) return;
+    this.#listener.didResize(state.tileId, element.clientWidth, element.clientHeight);
+    if (typeof ResizeObserver === 'undefined') return;
+    this.#resizeObserver ??= new ResizeObserver((entries) => {
+      for (const entry of entries) {
+        const target = entry.target as HTMLVideoElement;
+        for (const t of this.#tiles.values()) {
+          if (t.boundVideoElement === target && t.tileId !== null) this.#listener.didResize?.(t.tileId, target.clientWidth, target.clientHeight);
+        }
+      }
+    });
+    this.#resizeObserver.observe(element);
+  }
+
+  #unwatch(element: HTMLVideoElement | null): void {
+    if (element && ![...this.#tiles.values()].some((t) => t.boundVideoElement === element)) this.#resizeObserver?.unobserve(element);
+  }
+
   #attach(state: VideoTileState): void {
     const element = state.boundVideoElement;
     if (!element) return;
+    this.#watchSize(state, element);
     element.muted = true;
     element.autoplay = true;
     element.playsInline = true;

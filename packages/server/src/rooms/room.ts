@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import { SfuPeer, producerTag } from '../sfu/sfuPeer.js';
 import type { SfuRoom } from '../sfu/sfuRoom.js';
 import { Member, type MemberChannel, type MemberIdentity } from './member.js';
+import { ProducerDemand } from './producerDemand.js';
 import { RoomSessionState, defaultRoomSettings, type RoomSettings } from './roomSessionState.js';
 import { dBovToVolume } from './volume.js';
 
@@ -28,6 +29,9 @@ export type RoomEvents = {
 
 export type { LeaveReason } from '@parley/protocol';
 
+/** Consumers start paused until their client resumes them: a video is unwanted only after this long. */
+const DEMAND_SETTLE_MS = 1000;
+
 /**
  * A live meeting: who is in it and what flows between them. The room owns the truth about
  * members; its SfuRoom only moves the media the room asks for.
@@ -44,6 +48,8 @@ export class Room extends TypedEmitter<RoomEvents> {
   #activeSpeakerId: string | null = null;
   /** The camera count last told to members, so videoSlots goes out only on a change. */
   #videoSlotsAnnounced = 0;
+  /** Dynacast: tells publishers to stop sending videos nobody receives. */
+  readonly #demand: ProducerDemand;
 
   constructor(meetingId: string, sfu: SfuRoom, limits: RoomLimits, logger: Logger, settings: RoomSettings = defaultRoomSettings(meetingId)) {
     super();
@@ -59,6 +65,17 @@ export class Room extends TypedEmitter<RoomEvents> {
       if (!this.#members.has(attendeeId)) return;
       this.#activeSpeakerId = attendeeId;
       this.#broadcast((m) => m.channel.notify('activeSpeaker', { attendeeId }));
+    });
+    this.#demand = new ProducerDemand({
+      consumersOf: (producerId) => this.members.flatMap((m) => [...m.peer.consumers.values()].filter((c) => c.producerId === producerId)),
+      settleMs: DEMAND_SETTLE_MS,
+    });
+    this.#demand.onListenerError = this.onListenerError;
+    this.#demand.on('demand', (producer, wanted) => {
+      const publisher = this.#members.get(producerTag(producer).attendeeId);
+      if (!publisher || !publisher.peer.producers.has(producer.id)) return;
+      this.#log.debug({ attendeeId: publisher.attendeeId, producerId: producer.id, wanted }, 'producer demand');
+      publisher.channel.notify('producerDemand', { producerId: producer.id, wanted });
     });
     sfu.on('close', () => this.end(SessionEndReason.SignalingInternalServerError, 'media server for this meeting stopped'));
   }
@@ -100,7 +117,8 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (this.#members.size >= this.#limits.maxAttendeesPerMeeting) {
       throw new ParleyError(ErrorCode.Forbidden, 'meeting is at capacity');
     }
-    const member = new Member(identity, new SfuPeer(this.sfu, identity.attendeeId), channel);
+    const peer = new SfuPeer(this.sfu, identity.attendeeId, (err) => this.#log.warn({ err, attendeeId: identity.attendeeId }, 'layer policy failed'));
+    const member = new Member(identity, peer, channel);
     member.peer.on('consumerClosed', (consumerId) => channel.notify('consumerClosed', { consumerId }));
     member.peer.on('consumerPaused', (consumerId) => channel.notify('consumerPaused', { consumerId }));
     member.peer.on('consumerResumed', (consumerId) => channel.notify('consumerResumed', { consumerId }));
@@ -134,14 +152,21 @@ export class Room extends TypedEmitter<RoomEvents> {
     }
   }
 
-  async produce(member: Member, transportId: string, kind: MediaKind, source: MediaSource, rtpParameters: Record<string, unknown>, paused: boolean): Promise<string> {
+  async produce(
+    member: Member, transportId: string, kind: MediaKind, source: MediaSource, rtpParameters: Record<string, unknown>, paused: boolean,
+    size?: { width?: number | undefined; height?: number | undefined },
+  ): Promise<string> {
     this.#checkCanPublish(member, kind, source);
     if (source === 'camera' && this.#countProducers('camera') >= this.#limits.maxVideoTiles) {
       throw new ParleyError(ErrorCode.VideoLimitReached, `at most ${this.#limits.maxVideoTiles} videos per meeting`);
     }
     // Muted by room control (or joined muted): the server holds it paused until unmuted.
     const forced = kind === 'audio' ? member.state.audioMuted : member.state.videoMuted;
-    const producer = await member.peer.produce(transportId, kind, rtpParameters, paused || forced, { attendeeId: member.attendeeId, source });
+    const producer = await member.peer.produce(transportId, kind, rtpParameters, paused || forced, {
+      attendeeId: member.attendeeId,
+      source,
+      ...(size?.width && size.height ? { width: size.width, height: size.height } : {}),
+    });
     if (paused) this.#setMutedState(member, kind, true);
     producer.observer.once('close', () => this.#announce(member));
     this.#announce(member);
@@ -173,6 +198,21 @@ export class Room extends TypedEmitter<RoomEvents> {
     const consumer = member.peer.consumer(consumerId);
     if (consumer.kind === 'audio' && member.state.deaf) return;
     await consumer.resume();
+  }
+
+  /** The client stops receiving one track (a paused tile); nobody receiving a video stops its publisher sending it. */
+  async pauseConsumer(member: Member, consumerId: string): Promise<void> {
+    await member.peer.consumer(consumerId).pause();
+  }
+
+  /** The size a client renders a video at, or its layer cap: input to its layer policy. */
+  setConsumerPreferences(member: Member, consumerId: string, prefs: { width?: number | undefined; height?: number | undefined; maxSpatialLayer?: number | undefined }): void {
+    const consumer = member.peer.consumer(consumerId);
+    if (consumer.kind !== 'video') throw new ParleyError(ErrorCode.InvalidParams, 'preferences apply to video consumers');
+    member.peer.layers.handlePreferences(consumerId, {
+      ...(prefs.width !== undefined && prefs.height !== undefined ? { width: prefs.width, height: prefs.height } : {}),
+      ...(prefs.maxSpatialLayer !== undefined ? { maxSpatialLayer: prefs.maxSpatialLayer } : {}),
+    });
   }
 
   // ---- media effects of room control ---------------------------------------------------------
@@ -238,6 +278,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#demand.close();
     for (const member of this.members) member.peer.close();
     this.#members.clear();
     this.sfu.close();
@@ -266,6 +307,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (member.role === 'audience' && !member.allows(producer.kind)) return;
     const consumer = await member.peer.consume(producer);
     if (!consumer) return;
+    this.#demand.handleConsumer(consumer, producer);
     member.channel.notify('newConsumer', {
       consumerId: consumer.id,
       producerId: producer.id,

@@ -1,6 +1,7 @@
 import type { types } from 'mediasoup';
 import { ErrorCode, TypedEmitter, type MediaKind, type MediaSource, type TransportInfo, type TransportStats } from '@parley/protocol';
 import { ParleyError } from '../errors.js';
+import { LayerPolicy } from './layerPolicy.js';
 import type { SfuRoom } from './sfuRoom.js';
 
 export type Direction = 'send' | 'recv';
@@ -16,6 +17,9 @@ export type SfuPeerEvents = {
 export interface ProducerTag {
   attendeeId: string;
   source: MediaSource;
+  /** The size the publisher captures at (its top simulcast layer), when it said. */
+  width?: number;
+  height?: number;
 }
 
 /** The tag SfuPeer.produce put on a producer. */
@@ -34,12 +38,29 @@ export class SfuPeer extends TypedEmitter<SfuPeerEvents> {
   readonly producers = new Map<string, types.Producer>();
   readonly consumers = new Map<string, types.Consumer>();
   rtpCapabilities: types.RtpCapabilities | undefined;
+  /** Chooses the simulcast layer of each video this peer receives (render size, bandwidth). */
+  readonly layers: LayerPolicy;
   #closed = false;
 
-  constructor(room: SfuRoom, peerId: string) {
+  constructor(room: SfuRoom, peerId: string, onError: (err: unknown) => void = () => undefined) {
     super();
     this.#room = room;
     this.peerId = peerId;
+    this.layers = new LayerPolicy({ availableBitrate: () => this.#availableOutgoingBitrate(), onError });
+  }
+
+  async #availableOutgoingBitrate(): Promise<number | null> {
+    const transport = this.#transports.get('recv');
+    if (!transport || transport.closed) return null;
+    const [s] = await transport.getStats();
+    return s?.availableOutgoingBitrate ?? null;
+  }
+
+  /** Caps what the server sends this peer (bits per second; 0 lifts the cap). For tests and operators. */
+  async setMaxReceiveBitrate(bps: number): Promise<void> {
+    const transport = this.#transports.get('recv');
+    if (!transport) throw new ParleyError(ErrorCode.TransportNotFound, 'no recv transport');
+    await mediaCall(() => transport.setMaxOutgoingBitrate(bps));
   }
 
   /** Creates the transport for a direction, replacing any earlier one (a client reconnecting). */
@@ -104,6 +125,7 @@ export class SfuPeer extends TypedEmitter<SfuPeerEvents> {
     });
     consumer.on('producerpause', () => this.emit('consumerPaused', consumer.id));
     consumer.on('producerresume', () => this.emit('consumerResumed', consumer.id));
+    this.layers.handleConsumer(consumer, producer);
     return consumer;
   }
 
@@ -158,6 +180,7 @@ export class SfuPeer extends TypedEmitter<SfuPeerEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.layers.close();
     for (const transport of this.#transports.values()) transport.close();
     this.#transports.clear();
     this.removeAllListeners();

@@ -132,7 +132,7 @@ export class SignalingSession implements MemberChannel {
         return {};
       },
       produce: async (p) => ({
-        producerId: await room().produce(member(), p.transportId, p.kind, p.source, p.rtpParameters, p.paused ?? false),
+        producerId: await room().produce(member(), p.transportId, p.kind, p.source, p.rtpParameters, p.paused ?? false, { width: p.width, height: p.height }),
       }),
       closeProducer: async (p) => {
         room().closeProducer(member(), p.producerId);
@@ -151,7 +151,11 @@ export class SignalingSession implements MemberChannel {
         return {};
       },
       pauseConsumer: async (p) => {
-        await member().peer.consumer(p.consumerId).pause();
+        await room().pauseConsumer(member(), p.consumerId);
+        return {};
+      },
+      setConsumerPreferences: async (p) => {
+        room().setConsumerPreferences(member(), p.consumerId, p);
         return {};
       },
       getTransportStats: () => member().peer.transportStats(),

@@ -1,0 +1,319 @@
+import type { types } from 'mediasoup';
+import { TypedEmitter, type MediaSource } from '@parley/protocol';
+
+/** One spatial layer of a simulcast video, as the publisher encodes it. */
+export interface LayerSpec {
+  width: number;
+  height: number;
+  /** Its bitrate ceiling, bits per second. */
+  bitrate: number;
+}
+
+/** What the decision needs to know about one consumer of a subscriber. */
+export interface ConsumerDemand {
+  id: string;
+  kind: 'audio' | 'video';
+  source: MediaSource;
+  /** Forwarded now (neither the subscriber nor the publisher paused it). */
+  active: boolean;
+  /** Spatial layers, lowest first; one entry (or none) for a single-layer video. */
+  layers: LayerSpec[];
+  temporalLayers: number;
+  /** The size (device pixels) the subscriber renders it at, when it told us. */
+  viewport: { width: number; height: number } | null;
+  /** A cap the subscriber set itself. */
+  maxSpatialLayer: number | null;
+}
+
+export interface LayerChoice {
+  /** The preferred layer given to the worker: one above fitsLayer at most, never above what the tile needs. */
+  spatialLayer: number;
+  /** The highest layer the estimate covers for this consumer in the sharing. */
+  fitsLayer: number;
+  temporalLayer: number;
+  /** mediasoup consumer priority (1..255): the worker gives bandwidth to higher ones first. */
+  priority: number;
+}
+
+/** Audio is served before any video: what one audio consumer may need (Opus with FEC, headers). */
+export const AUDIO_RESERVE_BPS = 64_000;
+/** A layer this close to the rendered size is sharp enough (avoids jumping a layer for a few pixels). */
+const VIEWPORT_SLACK = 0.9;
+
+export const PRIORITY = { audio: 255, screen: 200, camera: 100 } as const;
+
+function priorityOf(d: ConsumerDemand): number {
+  if (d.kind === 'audio') return PRIORITY.audio;
+  return d.source === 'screen' ? PRIORITY.screen : PRIORITY.camera;
+}
+
+/** The smallest layer that covers the rendered size (the top one when none does or no size is known). */
+export function layerForViewport(layers: LayerSpec[], viewport: { width: number; height: number } | null): number {
+  const top = Math.max(0, layers.length - 1);
+  if (!viewport) return top;
+  for (let i = 0; i < layers.length; i++) {
+    const l = layers[i]!;
+    if (l.width >= viewport.width * VIEWPORT_SLACK && l.height >= viewport.height * VIEWPORT_SLACK) return i;
+  }
+  return top;
+}
+
+/**
+ * The layer policy: for each of one subscriber's consumers, the spatial/temporal layer to prefer.
+ * Each video wants the smallest layer covering its rendered size (capped by maxSpatialLayer); the
+ * subscriber's bandwidth estimate, less a reserve for every audio consumer, is then shared among
+ * its videos: all start at the lowest layer, and are raised one layer at a time while the estimate
+ * allows, screens (up to what they want) before cameras, larger tiles before smaller ones. Each
+ * video then prefers one layer above what fits (so the estimate can probe upward); the worker's
+ * own allocator, told the priorities, forwards no more than its live estimate covers and thins
+ * frame rate below the lowest layer (no freeze). Audio is never reduced or paused.
+ * Pure: same inputs, same answer.
+ */
+export function chooseLayers(consumers: readonly ConsumerDemand[], availableBitrate: number | null): Map<string, LayerChoice> {
+  const out = new Map<string, LayerChoice>();
+  let budget = availableBitrate ?? Number.POSITIVE_INFINITY;
+  for (const d of consumers) {
+    const priority = priorityOf(d);
+    const topTemporal = Math.max(0, d.temporalLayers - 1);
+    const top = Math.max(0, d.layers.length - 1);
+    out.set(d.id, { spatialLayer: top, fitsLayer: top, temporalLayer: topTemporal, priority });
+    if (d.kind === 'audio' && d.active) budget -= AUDIO_RESERVE_BPS;
+  }
+  const videos = consumers
+    .filter((d) => d.kind === 'video' && d.active && d.layers.length > 0)
+    .map((d) => {
+      const cap = d.maxSpatialLayer === null ? d.layers.length - 1 : Math.max(0, Math.min(d.maxSpatialLayer, d.layers.length - 1));
+      const wanted = Math.min(cap, layerForViewport(d.layers, d.viewport));
+      return { d, wanted, choice: out.get(d.id)! };
+    })
+    .sort((a, b) => b.choice.priority - a.choice.priority || area(b.d.layers[b.wanted]!) - area(a.d.layers[a.wanted]!) || (a.d.id < b.d.id ? -1 : 1));
+  // Everyone starts at the lowest layer (never less: mediasoup thins frame rate below that itself).
+  let used = 0;
+  for (const v of videos) {
+    v.choice.spatialLayer = 0;
+    v.choice.fitsLayer = 0;
+    used += v.d.layers[0]!.bitrate;
+  }
+  // Raise one layer at a time while the budget allows: a higher priority (screens) gets all it
+  // wants before a lower one (cameras) is raised; within one priority, larger tiles go first.
+  for (const tier of [...new Set(videos.map((v) => v.choice.priority))]) {
+    const members = videos.filter((v) => v.choice.priority === tier);
+    for (let raised = true; raised; ) {
+      raised = false;
+      for (const v of members) {
+        const s = v.choice.fitsLayer;
+        if (s >= v.wanted) continue;
+        const extra = v.d.layers[s + 1]!.bitrate - v.d.layers[s]!.bitrate;
+        if (used + extra > budget) continue;
+        v.choice.fitsLayer = s + 1;
+        used += extra;
+        raised = true;
+      }
+    }
+  }
+  // Prefer one layer above what fits: the worker forwards it only once its own estimate covers
+  // it, and wanting it keeps the estimate probing upward (an estimate only grows with what is
+  // sent, so capping at what fits now would never climb back).
+  for (const v of videos) v.choice.spatialLayer = Math.min(v.wanted, v.choice.fitsLayer + 1);
+  return out;
+}
+
+function area(l: LayerSpec): number {
+  return l.width * l.height;
+}
+
+/** Nominal size of a camera whose publisher did not say. */
+const DEFAULT_TOP = { width: 1280, height: 720 };
+
+/**
+ * The spatial layers of a producer, from its RTP encodings (scaleResolutionDownBy, maxBitrate) and
+ * the top size its publisher reported; missing figures get the usual simulcast defaults.
+ */
+export function layersOf(producer: { rtpParameters: types.RtpParameters; appData: Record<string, unknown> }): LayerSpec[] {
+  const encodings = producer.rtpParameters.encodings ?? [];
+  const n = encodings.length;
+  const w = typeof producer.appData.width === 'number' ? producer.appData.width : DEFAULT_TOP.width;
+  const h = typeof producer.appData.height === 'number' ? producer.appData.height : DEFAULT_TOP.height;
+  return encodings.map((e, i) => {
+    const scale = typeof e.scaleResolutionDownBy === 'number' && e.scaleResolutionDownBy >= 1 ? e.scaleResolutionDownBy : 2 ** (n - 1 - i);
+    const width = Math.round(w / scale);
+    const height = Math.round(h / scale);
+    // Without a ceiling, ~2.5 bits per pixel-frame-second-ish figure: 0.1 bit per pixel at 30 fps.
+    const bitrate = typeof e.maxBitrate === 'number' && e.maxBitrate > 0 ? e.maxBitrate : Math.round(width * height * 30 * 0.1);
+    return { width, height, bitrate };
+  });
+}
+
+/** Temporal layers in a consumer's scalabilityMode ("L3T3" -> 3); 1 when absent. */
+export function temporalLayersOf(consumer: { rtpParameters: types.RtpParameters }): number {
+  const mode = consumer.rtpParameters.encodings?.[0]?.scalabilityMode ?? '';
+  const m = /T(\d+)/.exec(mode);
+  return m ? Math.max(1, Number(m[1])) : 1;
+}
+
+export type LayerPolicyEvents = {
+  /** A decision was applied to a consumer (for logs and tests). */
+  applied: [consumerId: string, choice: LayerChoice];
+};
+
+interface Tracked {
+  consumer: types.Consumer;
+  source: MediaSource;
+  layers: LayerSpec[];
+  temporalLayers: number;
+  viewport: { width: number; height: number } | null;
+  maxSpatialLayer: number | null;
+  applied: LayerChoice | null;
+}
+
+export interface LayerPolicyDeps {
+  /** The bandwidth estimate toward the subscriber (its recv transport's availableOutgoingBitrate). */
+  availableBitrate: () => Promise<number | null>;
+  onError: (err: unknown) => void;
+}
+
+/** How often the estimate is sampled. */
+export const LAYER_SAMPLE_INTERVAL_MS = 1500;
+
+/**
+ * Applies chooseLayers to one subscriber's consumers: tracks them (handleConsumer), takes the
+ * subscriber's render sizes (handlePreferences), samples its bandwidth estimate, and calls
+ * setPreferredLayers / setPriority on what changed. mediasoup asks the publisher for a keyframe
+ * when a switch needs one. close() is idempotent and stops the sampling.
+ */
+export class LayerPolicy extends TypedEmitter<LayerPolicyEvents> {
+  readonly #deps: LayerPolicyDeps;
+  readonly #tracked = new Map<string, Tracked>();
+  #bitrate: number | null = null;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #closed = false;
+
+  constructor(deps: LayerPolicyDeps) {
+    super();
+    this.#deps = deps;
+  }
+
+  /** The latest estimate used (bits per second), null before the first sample. */
+  get availableBitrate(): number | null {
+    return this.#bitrate;
+  }
+
+  /** The layer last applied to a consumer. */
+  choiceOf(consumerId: string): LayerChoice | null {
+    return this.#tracked.get(consumerId)?.applied ?? null;
+  }
+
+  handleConsumer(consumer: types.Consumer, producer: { rtpParameters: types.RtpParameters; appData: Record<string, unknown> }): void {
+    if (this.#closed) return;
+    const source = (producer.appData.source as MediaSource | undefined) ?? (consumer.kind === 'audio' ? 'microphone' : 'camera');
+    this.#tracked.set(consumer.id, {
+      consumer,
+      source,
+      layers: consumer.kind === 'video' ? layersOf(producer) : [],
+      temporalLayers: temporalLayersOf(consumer),
+      viewport: null,
+      maxSpatialLayer: null,
+      applied: null,
+    });
+    consumer.observer.once('close', () => this.#tracked.delete(consumer.id));
+    // Re-decide when what is forwarded changes.
+    for (const e of ['pause', 'resume'] as const) consumer.observer.on(e, () => this.update());
+    consumer.on('producerpause', () => this.update());
+    consumer.on('producerresume', () => this.update());
+    if (consumer.type === 'simulcast' || consumer.type === 'svc') this.#startSampling();
+    this.update();
+  }
+
+  /** The subscriber renders the consumer at this size (device pixels), and/or caps its layer. */
+  handlePreferences(consumerId: string, prefs: { width?: number; height?: number; maxSpatialLayer?: number }): boolean {
+    const t = this.#tracked.get(consumerId);
+    if (!t) return false;
+    if (prefs.width !== undefined && prefs.height !== undefined) t.viewport = { width: prefs.width, height: prefs.height };
+    if (prefs.maxSpatialLayer !== undefined) t.maxSpatialLayer = prefs.maxSpatialLayer;
+    this.update();
+    return true;
+  }
+
+  /** Decides and applies now (coalesced: one pass at a time, one more if asked meanwhile). */
+  update(): void {
+    if (this.#closed) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = this.#apply()
+      .catch((err: unknown) => this.#deps.onError(err))
+      .finally(() => {
+        this.#running = undefined;
+        if (this.#again) {
+          this.#again = false;
+          this.update();
+        }
+      });
+  }
+
+  /** Waits for the pass in progress (tests). */
+  async settled(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  async #apply(): Promise<void> {
+    const demands: ConsumerDemand[] = [...this.#tracked.values()].map((t) => ({
+      id: t.consumer.id,
+      kind: t.consumer.kind,
+      source: t.source,
+      active: !t.consumer.closed && !t.consumer.paused && !t.consumer.producerPaused,
+      layers: t.layers,
+      temporalLayers: t.temporalLayers,
+      viewport: t.viewport,
+      maxSpatialLayer: t.maxSpatialLayer,
+    }));
+    const choices = chooseLayers(demands, this.#bitrate);
+    for (const [id, choice] of choices) {
+      const t = this.#tracked.get(id);
+      if (!t || t.consumer.closed) continue;
+      const prev = t.applied;
+      const layered = t.consumer.type === 'simulcast' || t.consumer.type === 'svc';
+      try {
+        if (!prev || prev.priority !== choice.priority) await t.consumer.setPriority(choice.priority);
+        if (layered && (!prev || prev.spatialLayer !== choice.spatialLayer || prev.temporalLayer !== choice.temporalLayer)) {
+          await t.consumer.setPreferredLayers({ spatialLayer: choice.spatialLayer, temporalLayer: choice.temporalLayer });
+        }
+      } catch (err) {
+        // A consumer closing under us is not an error.
+        if (!t.consumer.closed) throw err;
+      }
+      if (t.consumer.closed) continue;
+      t.applied = choice;
+      if (!prev || prev.spatialLayer !== choice.spatialLayer || prev.temporalLayer !== choice.temporalLayer || prev.priority !== choice.priority) {
+        this.emit('applied', id, choice);
+      }
+    }
+  }
+
+  #startSampling(): void {
+    if (this.#timer || this.#closed) return;
+    this.#timer = setInterval(() => {
+      this.#deps
+        .availableBitrate()
+        .then((bps) => {
+          if (this.#closed) return;
+          const changed = bps !== this.#bitrate;
+          this.#bitrate = bps;
+          if (changed) this.update();
+        })
+        .catch((err: unknown) => this.#deps.onError(err));
+    }, LAYER_SAMPLE_INTERVAL_MS);
+    this.#timer.unref?.();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#tracked.clear();
+    this.removeAllListeners();
+  }
+}
