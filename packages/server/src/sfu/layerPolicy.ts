@@ -217,7 +217,11 @@ export class LayerPolicy extends TypedEmitter<LayerPolicyEvents> {
       maxSpatialLayer: null,
       applied: null,
     });
-    consumer.observer.once('close', () => this.#tracked.delete(consumer.id));
+    consumer.observer.once('close', () => {
+      this.#tracked.delete(consumer.id);
+      // No layered video left: no estimate to follow, so no more worker requests for it.
+      if (![...this.#tracked.values()].some((t) => t.consumer.type === 'simulcast' || t.consumer.type === 'svc')) this.#stopSampling();
+    });
     // Re-decide when what is forwarded changes.
     for (const e of ['pause', 'resume'] as const) consumer.observer.on(e, () => this.update());
     consumer.on('producerpause', () => this.update());
@@ -309,10 +313,15 @@ export class LayerPolicy extends TypedEmitter<LayerPolicyEvents> {
     this.#timer.unref?.();
   }
 
+  #stopSampling(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#timer);
+    this.#stopSampling();
     this.#tracked.clear();
     this.removeAllListeners();
   }
