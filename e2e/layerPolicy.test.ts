@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { expectColour, waitFor } from './support/expectations.js';
 import { useServerAndBrowser } from './support/harness.js';
 import { createChimeMeeting, openChimePage, type ChimePage } from './support/chimePage.js';
+import { canShapeLoopback, LoopbackShaper } from './support/linkShaper.js';
 
 // The layer policy on received media: a subscriber gets the simulcast layer that fits the size it
 // shows a tile at, and the layer its bandwidth allows, without the video freezing.
@@ -9,7 +10,7 @@ import { createChimeMeeting, openChimePage, type ChimePage } from './support/chi
 interface Recorded { name: string; args: any[] }
 const named = async (p: ChimePage, name: string) => (await p.eval<Recorded[]>('t.events')).filter((e) => e.name === name);
 
-async function join(env: Parameters<typeof openChimePage>[0], meeting: unknown, name: string, media: { colour?: string; frequency: number; width?: number; height?: number }): Promise<ChimePage> {
+async function join(env: Parameters<typeof openChimePage>[0], meeting: unknown, name: string, media: { colour?: string; frequency: number; width?: number; height?: number; textured?: boolean }): Promise<ChimePage> {
   const p = await openChimePage(env, meeting, name);
   await p.eval(`t.record()`);
   await p.page.evaluate((m) => (window as any).t.chooseSynthetic(m), media);
@@ -35,31 +36,49 @@ async function widthBecomes(p: ChimePage, what: string, ok: (w: number) => boole
   return { width, ms: Date.now() - start };
 }
 
+/** Alice publishes a red 1280x720 camera (three simulcast layers), bob shows it in a 1280x720 tile. */
+async function aliceToBob(env: Parameters<typeof openChimePage>[0], name: string, textured: boolean): Promise<{ meeting: any; alice: ChimePage; bob: ChimePage }> {
+  const meeting = await createChimeMeeting((env as any).server, name);
+  const alice = await join(env, meeting, 'alice', { colour: '#e00000', frequency: 440, width: 1280, height: 720, textured });
+  const bob = await join(env, meeting, 'bob', { frequency: 660 });
+  await alice.eval(`t.session.audioVideo.startLocalVideoTile()`);
+  const tile = await waitFor('bob gets alice\'s tile', async () => {
+    const tiles = await bob.eval<Array<{ tileId: number; boundAttendeeId: string; active: boolean }>>(
+      `t.session.audioVideo.getAllRemoteVideoTiles().map((s) => ({ tileId: s.tileId, boundAttendeeId: s.boundAttendeeId, active: s.active }))`,
+    );
+    return tiles.find((t) => t.boundAttendeeId === alice.attendeeId && t.active);
+  }, 15_000);
+  await bob.page.evaluate((tileId) => {
+    const v = document.createElement('video');
+    v.id = 'layer-tile';
+    v.style.display = 'block';
+    v.style.width = '1280px';
+    v.style.height = '720px';
+    document.body.append(v);
+    (window as any).t.session.audioVideo.bindVideoElement(tileId, v);
+  }, tile.tileId);
+  return { meeting, alice, bob };
+}
+
+interface Inbound { packetsReceived: number; packetsLost: number; nackCount: number; framesDecoded: number; freezeCount: number; totalFreezesDuration: number; concealedSamples: number; totalSamplesReceived: number; frameWidth: number }
+/** The subscriber's inbound-rtp counters for its one remote audio and one remote video. */
+const inbound = (p: ChimePage) => p.eval<{ audio: Inbound | null; video: Inbound | null }>(`(async () => {
+  const out = { audio: null, video: null };
+  const report = await t.session.audioVideo.getRTCPeerConnectionStats();
+  report.forEach((s) => { if (s.type === 'inbound-rtp') out[s.kind] = s; });
+  const pick = (s) => s && { packetsReceived: s.packetsReceived ?? 0, packetsLost: s.packetsLost ?? 0, nackCount: s.nackCount ?? 0, framesDecoded: s.framesDecoded ?? 0,
+    freezeCount: s.freezeCount ?? 0, totalFreezesDuration: s.totalFreezesDuration ?? 0, concealedSamples: s.concealedSamples ?? 0, totalSamplesReceived: s.totalSamplesReceived ?? 0, frameWidth: s.frameWidth ?? 0 };
+  return { audio: pick(out.audio), video: pick(out.video) };
+})()`);
+
+const delta = (a: Inbound, b: Inbound) => Object.fromEntries(Object.keys(b).map((k) => [k, (b as any)[k] - (a as any)[k]])) as unknown as Inbound;
+
 describe('simulcast layer policy', () => {
   const env = useServerAndBrowser();
 
   it('forwards the layer that fits the tile size, and follows a bandwidth cap without freezing', async () => {
-    const meeting = await createChimeMeeting(env.server, 'layers');
-    const alice = await join(env, meeting, 'alice', { colour: '#e00000', frequency: 440, width: 1280, height: 720 });
-    const bob = await join(env, meeting, 'bob', { frequency: 660 });
-    await alice.eval(`t.session.audioVideo.startLocalVideoTile()`);
-    const tile = await waitFor('bob gets alice\'s tile', async () => {
-      const tiles = await bob.eval<Array<{ tileId: number; boundAttendeeId: string; active: boolean }>>(
-        `t.session.audioVideo.getAllRemoteVideoTiles().map((s) => ({ tileId: s.tileId, boundAttendeeId: s.boundAttendeeId, active: s.active }))`,
-      );
-      return tiles.find((t) => t.boundAttendeeId === alice.attendeeId && t.active);
-    }, 15_000);
-
+    const { meeting, bob } = await aliceToBob(env, 'layers', false);
     // A big tile first: alice's encoder ramps up to all three layers and bob gets the top one.
-    await bob.page.evaluate((tileId) => {
-      const v = document.createElement('video');
-      v.id = 'layer-tile';
-      v.style.display = 'block';
-      v.style.width = '1280px';
-      v.style.height = '720px';
-      document.body.append(v);
-      (window as any).t.session.audioVideo.bindVideoElement(tileId, v);
-    }, tile.tileId);
     const top = await widthBecomes(bob, 'bob decodes the top layer (1280 wide)', (w) => w >= 1280, 40_000);
     console.log(`[layers] top layer ${top.width}px after ${top.ms} ms`);
 
@@ -74,9 +93,8 @@ describe('simulcast layer policy', () => {
     const back = await widthBecomes(bob, 'bob decodes >= 640 wide again', (w) => w >= 640);
     console.log(`[layers] 1280x720 tile -> ${back.width}px in ${back.ms} ms`);
 
-    // A bandwidth cap on bob's downlink: the layer drops (the big tile still wants the top one)
-    // and frames keep decoding. Lifted, it stays on a decoding layer (>= 640); climbing back to
-    // the top after a cap is not asserted: the sampled estimate stays app-limited (see layerPolicy.ts).
+    // The operator's cap on what the server sends bob (setMaxOutgoingBitrate on his transport):
+    // the layer drops (the big tile still wants the top one) and frames keep decoding.
     const room = env.server.rooms.get((meeting as any).Meeting.MeetingId)!;
     const peer = room.member(bob.attendeeId)!.peer;
     await widthBecomes(bob, 'bob back on the top layer', (w) => w >= 1280, 30_000);
@@ -94,4 +112,63 @@ describe('simulcast layer policy', () => {
     const lifted = await widthBecomes(bob, 'cap lifted: bob decodes >= 640', (w) => w >= 640, 40_000);
     console.log(`[layers] cap lifted -> ${lifted.width}px in ${lifted.ms} ms (estimate ${peer.layers.availableBitrate} bps)`);
   }, 180_000);
+
+  // A real bottleneck: tc shapes the one UDP flow from the server to bob's browser on loopback.
+  // Alice's video is textured, so each layer costs what a camera's would (150k / 500k / 1.2M).
+  it.skipIf(!canShapeLoopback())('drops a layer when the subscriber\'s link shrinks, keeps audio and video flowing, and climbs back when it recovers', async () => {
+    const { meeting, bob } = await aliceToBob(env, 'layers-link', true);
+    const room = env.server.rooms.get(meeting.Meeting.MeetingId)!;
+    const peer = room.member(bob.attendeeId)!.peer;
+    const top = await widthBecomes(bob, 'bob decodes the top layer (1280 wide)', (w) => w >= 1280, 40_000);
+    const tuple = peer.iceTuple('recv')!;
+    expect(tuple.protocol, 'media over UDP').toBe('udp');
+    const sendBps = async () => (await peer.transportStats()).recv?.sendBitrate ?? 0;
+    await new Promise((r) => setTimeout(r, 3000));
+    console.log(`[link] top layer after ${top.ms} ms; server sends bob ${Math.round((await sendBps()) / 1000)} kbps`);
+
+    const shaper = new LoopbackShaper();
+    try {
+      const link = { srcPort: tuple.localPort, dstPort: tuple.remotePort! };
+      // 700 kbit/s with a 150 ms queue: the middle layer (500k) and audio fit, the top (1.2M) does not.
+      shaper.shape(link, { rateKbps: 700, queueMs: 150 });
+      const dropped = await widthBecomes(bob, 'shrunk link: bob drops below the top layer', (w) => w > 0 && w < 1280, 30_000);
+      console.log(`[link] 700 kbit/s -> ${dropped.width}px in ${dropped.ms} ms (estimate ${peer.layers.availableBitrate} bps)`);
+      // Let the estimate settle on the lower layer, then watch 8 s of it.
+      await new Promise((r) => setTimeout(r, 10_000));
+      const a = await inbound(bob);
+      const q0 = shaper.counters();
+      await new Promise((r) => setTimeout(r, 8000));
+      const b = await inbound(bob);
+      const q1 = shaper.counters();
+      const v = delta(a.video!, b.video!);
+      const au = delta(a.audio!, b.audio!);
+      const audioConcealed = au.concealedSamples / Math.max(1, au.totalSamplesReceived);
+      console.log(`[link] shrunk, 8 s: ${b.video!.frameWidth}px, ${(v.framesDecoded / 8).toFixed(1)} fps decoded, ${v.freezeCount} freezes (${v.totalFreezesDuration.toFixed(2)} s), video lost ${v.packetsLost} / nacks ${v.nackCount}; audio ${au.packetsReceived} pkts, lost ${au.packetsLost}, concealed ${(100 * audioConcealed).toFixed(2)}%; bottleneck dropped ${q1.dropped - q0.dropped} of ${q1.sent - q0.sent + q1.dropped - q0.dropped}; server sends ${Math.round((await sendBps()) / 1000)} kbps`);
+      expect(b.video!.frameWidth, 'still below the top layer').toBeLessThan(1280);
+      // Not frozen; the frame rate may be thinned (the worker drops temporal layers before spatial ones).
+      expect(v.framesDecoded / 8, 'video keeps decoding (fps)').toBeGreaterThan(3);
+      expect(v.totalFreezesDuration, 'no freeze worth the name').toBeLessThan(1);
+      expect(au.packetsReceived, 'audio keeps flowing (50 packets/s)').toBeGreaterThan(8 * 45);
+      expect(audioConcealed, 'audio wins under congestion: almost nothing concealed').toBeLessThan(0.02);
+      expectColour((await probe(bob)).colour, [224, 0, 0], 'the lower layer shows alice');
+
+      // The link recovers: the estimate grows and bob climbs back to the top layer, first at a
+      // thinned frame rate (the worker's allocator raises spatial layers before temporal ones),
+      // then at full rate.
+      shaper.change({ rateKbps: 100_000, queueMs: 150 });
+      const back = await widthBecomes(bob, 'link recovered: bob climbs back to the top layer', (w) => w >= 1280, 60_000);
+      console.log(`[link] recovered -> ${back.width}px in ${back.ms} ms (estimate ${peer.layers.availableBitrate} bps)`);
+      const start = Date.now();
+      const fps = await waitFor('top layer at >= 10 fps', async () => {
+        const f0 = (await inbound(bob)).video!;
+        await new Promise((r) => setTimeout(r, 2000));
+        const f1 = (await inbound(bob)).video!;
+        const rate = (f1.framesDecoded - f0.framesDecoded) / 2;
+        return f1.frameWidth >= 1280 && rate >= 10 ? rate : undefined;
+      }, 60_000, 0);
+      console.log(`[link] top layer at ${fps} fps ${Date.now() - start + back.ms} ms after recovery (estimate ${peer.layers.availableBitrate} bps)`);
+    } finally {
+      shaper.close();
+    }
+  }, 240_000);
 });

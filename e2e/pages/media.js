@@ -1,15 +1,29 @@
 // Synthetic media for tests and what-was-received probes. Loaded by the e2e harness pages.
 
-/** A canvas filled with one colour (a small square moves so frames keep flowing). */
-export function colourTrack(colour, width = 320, height = 240, fps = 15) {
+/**
+ * A canvas filled with one colour (a small square moves so frames keep flowing). `textured`
+ * scatters fresh random blocks over the outer quarter of each frame, so an encoder needs real
+ * bitrate (as a camera does) while the centre, where averageColour looks, stays one colour.
+ */
+export function colourTrack(colour, width = 320, height = 240, fps = 15, { textured = false } = {}) {
   const canvas = document.createElement('canvas');
   canvas.width = width;
   canvas.height = height;
   const ctx = canvas.getContext('2d');
   let x = 0;
+  const block = Math.max(4, Math.round(width / 80));
   const draw = () => {
     ctx.fillStyle = colour;
     ctx.fillRect(0, 0, width, height);
+    if (textured) {
+      for (let i = 0; i < 600; i++) {
+        const bx = Math.random() * width;
+        const by = Math.random() * height;
+        if (bx > width / 5 && bx < (width * 4) / 5 && by > height / 5 && by < (height * 4) / 5) continue;
+        ctx.fillStyle = `rgb(${(Math.random() * 256) | 0},${(Math.random() * 256) | 0},${(Math.random() * 256) | 0})`;
+        ctx.fillRect(bx, by, block, block);
+      }
+    }
     ctx.fillStyle = '#808080';
     ctx.fillRect(x, 0, 8, 8);
     x = (x + 4) % width;

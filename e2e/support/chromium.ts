@@ -13,6 +13,9 @@ export function launchChromium(): Promise<Browser> {
       '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required',
       // Screen capture without a picker: getDisplayMedia gets the whole (virtual) screen.
       '--auto-select-desktop-capture-source=Entire screen', '--auto-accept-this-tab-capture',
+      // Gather loopback candidates, so media flows over UDP to the server on 127.0.0.1. Without it
+      // the UDP pairs (from the host's own address) get no answer and ICE settles on TCP.
+      '--allow-loopback-in-peer-connection',
     ],
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AUDIO_RESERVE_BPS, PRIORITY, chooseLayers, layerForViewport, layersOf, type ConsumerDemand } from './layerPolicy.js';
+import { AUDIO_RESERVE_BPS, PRIORITY, chooseLayers, layerForViewport, layersOf, type ConsumerDemand, ProbeGate } from './layerPolicy.js';
 
 /** The camera simulcast the SDK publishes for a 1280x720 track (audioVideoController CAMERA_ENCODINGS). */
 const CAMERA = layersOf({
@@ -78,5 +78,42 @@ describe('layer policy', () => {
     expect(Object.fromEntries(chooseLayers(input, 900_000))).toEqual(Object.fromEntries(chooseLayers([...input].reverse(), 900_000)));
     expect(chooseLayers(input, 900_000).get('x')!.fitsLayer).toBe(1);
     expect(chooseLayers(input, 900_000).get('y')!.fitsLayer).toBe(0);
+  });
+});
+
+describe('ProbeGate', () => {
+  it('stops probing when the estimate drops, waits longer after each failed probe, and resumes once it holds', () => {
+    const g = new ProbeGate();
+    expect(g.probing).toBe(true);
+    expect(g.sample(1_000_000)).toBe(false);
+    // A probe that costs the estimate > 10% ends at once.
+    expect(g.sample(800_000)).toBe(true);
+    expect(g.probing).toBe(false);
+    // Held for the (doubled) wait of 4 samples: probing again.
+    for (let i = 0; i < 3; i++) expect(g.sample(800_000)).toBe(false);
+    expect(g.sample(800_000)).toBe(true);
+    expect(g.probing).toBe(true);
+    // Fails again: the wait doubles to 8.
+    g.sample(500_000);
+    for (let i = 0; i < 7; i++) g.sample(500_000);
+    expect(g.probing).toBe(false);
+    g.sample(500_000);
+    expect(g.probing).toBe(true);
+  });
+
+  it('a small wobble of the estimate is not a drop', () => {
+    const g = new ProbeGate();
+    g.sample(1_000_000);
+    g.sample(950_000);
+    expect(g.probing).toBe(true);
+  });
+});
+
+describe('chooseLayers without probing', () => {
+  it('prefers exactly the layer that fits', () => {
+    const cam = { id: 'v', kind: 'video' as const, source: 'camera' as const, active: true, temporalLayers: 3, viewport: null, maxSpatialLayer: null,
+      layers: [{ width: 320, height: 180, bitrate: 150_000 }, { width: 640, height: 360, bitrate: 500_000 }, { width: 1280, height: 720, bitrate: 1_200_000 }] };
+    expect(chooseLayers([cam], 600_000, { probe: false }).get('v')!.spatialLayer).toBe(1);
+    expect(chooseLayers([cam], 600_000, { probe: true }).get('v')!.spatialLayer).toBe(2);
   });
 });

@@ -64,12 +64,12 @@ export function layerForViewport(layers: LayerSpec[], viewport: { width: number;
  * subscriber's bandwidth estimate, less a reserve for every audio consumer, is then shared among
  * its videos: all start at the lowest layer, and are raised one layer at a time while the estimate
  * allows, screens (up to what they want) before cameras, larger tiles before smaller ones. Each
- * video then prefers one layer above what fits (so the estimate can probe upward); the worker's
- * own allocator, told the priorities, forwards no more than its live estimate covers and thins
- * frame rate below the lowest layer (no freeze). Audio is never reduced or paused.
- * Pure: same inputs, same answer.
+ * video prefers what fits; while `probe` is set, one layer above it (the estimate only grows with
+ * what is sent, so this is how it climbs back). The worker's own allocator, told the priorities,
+ * forwards no more than its live estimate covers and thins frame rate below the lowest layer (no
+ * freeze). Audio is never reduced or paused. Pure: same inputs, same answer.
  */
-export function chooseLayers(consumers: readonly ConsumerDemand[], availableBitrate: number | null): Map<string, LayerChoice> {
+export function chooseLayers(consumers: readonly ConsumerDemand[], availableBitrate: number | null, { probe = true }: { probe?: boolean } = {}): Map<string, LayerChoice> {
   const out = new Map<string, LayerChoice>();
   let budget = availableBitrate ?? Number.POSITIVE_INFINITY;
   for (const d of consumers) {
@@ -111,10 +111,10 @@ export function chooseLayers(consumers: readonly ConsumerDemand[], availableBitr
       }
     }
   }
-  // Prefer one layer above what fits: the worker forwards it only once its own estimate covers
-  // it, and wanting it keeps the estimate probing upward (an estimate only grows with what is
-  // sent, so capping at what fits now would never climb back).
-  for (const v of videos) v.choice.spatialLayer = Math.min(v.wanted, v.choice.fitsLayer + 1);
+  // Probing: prefer one layer above what fits. The worker forwards it once its own estimate covers
+  // it; wanting it makes the estimate probe upward. Not probing: exactly what fits, so a tight
+  // link is not hit by the higher layer's keyframes again and again.
+  for (const v of videos) v.choice.spatialLayer = probe ? Math.min(v.wanted, v.choice.fitsLayer + 1) : v.choice.fitsLayer;
   return out;
 }
 
@@ -176,6 +176,39 @@ export interface LayerPolicyDeps {
 export const LAYER_SAMPLE_INTERVAL_MS = 1500;
 
 /**
+ * When to probe for a higher layer: after the estimate has held (no drop of more than 10%) for
+ * `waitSamples` samples. A probe that makes the estimate drop ends at once and doubles the wait
+ * (up to 16 samples, 24 s): on a link that cannot carry more, upward tries become rare. A probe
+ * the estimate survives goes on (an open link climbs layer after layer) and resets the wait.
+ */
+export class ProbeGate {
+  static readonly FIRST_WAIT = 2;
+  static readonly MAX_WAIT = 16;
+  #wait = ProbeGate.FIRST_WAIT;
+  #held = 0;
+  #last: number | null = null;
+  probing = true;
+
+  /** Takes one estimate sample; returns whether probing changed. */
+  sample(bps: number | null): boolean {
+    const before = this.probing;
+    const dropped = bps !== null && this.#last !== null && bps < this.#last * 0.9;
+    if (bps !== null) this.#last = bps;
+    if (dropped) {
+      if (this.probing) this.#wait = Math.min(ProbeGate.MAX_WAIT, this.#wait * 2);
+      this.probing = false;
+      this.#held = 0;
+    } else if (!this.probing && ++this.#held >= this.#wait) {
+      this.probing = true;
+    } else if (this.probing && ++this.#held >= 2 * this.#wait) {
+      this.#wait = ProbeGate.FIRST_WAIT;
+    }
+    if (this.probing !== before) this.#held = 0;
+    return this.probing !== before;
+  }
+}
+
+/**
  * Applies chooseLayers to one subscriber's consumers: tracks them (handleConsumer), takes the
  * subscriber's render sizes (handlePreferences), samples its bandwidth estimate, and calls
  * setPreferredLayers / setPriority on what changed. mediasoup asks the publisher for a keyframe
@@ -184,6 +217,7 @@ export const LAYER_SAMPLE_INTERVAL_MS = 1500;
 export class LayerPolicy extends TypedEmitter<LayerPolicyEvents> {
   readonly #deps: LayerPolicyDeps;
   readonly #tracked = new Map<string, Tracked>();
+  readonly #probe = new ProbeGate();
   #bitrate: number | null = null;
   #timer: ReturnType<typeof setInterval> | undefined;
   #running: Promise<void> | undefined;
@@ -274,7 +308,7 @@ export class LayerPolicy extends TypedEmitter<LayerPolicyEvents> {
       viewport: t.viewport,
       maxSpatialLayer: t.maxSpatialLayer,
     }));
-    const choices = chooseLayers(demands, this.#bitrate);
+    const choices = chooseLayers(demands, this.#bitrate, { probe: this.#probe.probing });
     for (const [id, choice] of choices) {
       const t = this.#tracked.get(id);
       if (!t || t.consumer.closed) continue;
@@ -304,9 +338,10 @@ export class LayerPolicy extends TypedEmitter<LayerPolicyEvents> {
         .availableBitrate()
         .then((bps) => {
           if (this.#closed) return;
+          const gateChanged = this.#probe.sample(bps);
           const changed = bps !== this.#bitrate;
           this.#bitrate = bps;
-          if (changed) this.update();
+          if (changed || gateChanged) this.update();
         })
         .catch((err: unknown) => this.#deps.onError(err));
     }, LAYER_SAMPLE_INTERVAL_MS);

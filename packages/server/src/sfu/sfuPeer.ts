@@ -147,6 +147,11 @@ export class SfuPeer extends TypedEmitter<SfuPeerEvents> {
     return { send, recv };
   }
 
+  /** The address pair ICE chose for a direction (undefined before it connects). */
+  iceTuple(direction: Direction): types.TransportTuple | undefined {
+    return this.#transports.get(direction)?.iceSelectedTuple;
+  }
+
   hasReceiveTransport(): boolean {
     return this.#transports.has('recv');
   }
