@@ -262,6 +262,10 @@ per packet is CPU time charged to the SFU's own processes and is the most stable
   processes during a ${WINDOW_S} s window ÷ RTP packets the subscribers received in it. "media" = mediasoup worker(s)
   for Parley, the janus process for Janus (which also does its signaling). "Node" = the Parley server's Node
   process (signaling, rooms; no per-packet work), reported separately. Packets are forwarded over SRTP in all cases.
+- **Where the worker's time goes** (perf, webinar): about 40% is the kernel's UDP send path, which on loopback also
+  runs the receiving bot's softirq and wake-up in the worker's time slice (Janus pays the same), the rest mediasoup
+  and SRTP. The worker links libsrtp2 built against OpenSSL (scripts/mediasoup-worker.mjs): with Debian's NSS-based
+  libsrtp2, SRTP's per-call locking cost ~25% of the worker's CPU (webinar 14.6 → 10.2 µs/pkt after the switch).
 - **loss** = sequence-number gaps seen by subscribers ÷ packets expected. **latency** = send time at the publisher
   bot → receive time at the subscriber bot (same process clock): it includes both bots' libdatachannel stacks and
   the bench's JS event loop, so it is an upper bound of what the SFU adds. **join → first frame** = from opening the
