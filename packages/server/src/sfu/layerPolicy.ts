@@ -176,8 +176,8 @@ export interface LayerPolicyDeps {
 export const LAYER_SAMPLE_INTERVAL_MS = 1500;
 
 /**
- * When to probe for a higher layer: after the estimate has held (no drop of more than 10%) for
- * `waitSamples` samples. A probe that makes the estimate drop ends at once and doubles the wait
+ * When to probe for a higher layer: after the estimate has held (no drop of more than 10% from one
+ * sample to the next) for the wait, 2 samples (3 s) at first. A probe that makes the estimate drop ends at once and doubles the wait
  * (up to 16 samples, 24 s): on a link that cannot carry more, upward tries become rare. A probe
  * the estimate survives goes on (an open link climbs layer after layer) and resets the wait.
  */
