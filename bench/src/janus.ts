@@ -307,10 +307,6 @@ export class JanusBot {
     await Promise.all(opened);
   }
 
-  get firstVideoFrameAt(): number | undefined {
-    const times = this.receivers.filter((r) => r.kind === 'video' && r.firstFrameAt !== undefined).map((r) => r.firstFrameAt!);
-    return times.length ? Math.min(...times) : undefined;
-  }
 
   close(): void {
     for (const s of this.#senders) this.#pacer?.remove(s);

@@ -158,11 +158,6 @@ export class ParleyBot {
     await Promise.all(opened);
   }
 
-  /** When the first complete remote video frame arrived (performance.now()), if any. */
-  get firstVideoFrameAt(): number | undefined {
-    const times = this.receivers.filter((r) => r.kind === 'video' && r.firstFrameAt !== undefined).map((r) => r.firstFrameAt!);
-    return times.length ? Math.min(...times) : undefined;
-  }
 
   close(): void {
     for (const s of this.#senders) this.#pacer?.remove(s);
