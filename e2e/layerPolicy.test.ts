@@ -71,16 +71,35 @@ const inbound = (p: ChimePage) => p.eval<{ audio: Inbound | null; video: Inbound
   return { audio: pick(out.audio), video: pick(out.video) };
 })()`);
 
+/** Frames each of the publisher's simulcast encodings has encoded so far, by rid. */
+const framesEncoded = (p: ChimePage) => p.eval<Record<string, number>>(`(async () => {
+  const out = {};
+  const report = await t.session.audioVideo.getRTCPeerConnectionStats();
+  report.forEach((s) => { if (s.type === 'outbound-rtp' && s.kind === 'video' && s.rid) out[s.rid] = s.framesEncoded ?? 0; });
+  return out;
+})()`);
+
+/** Which of the publisher's encodings produce frames now (more than 2 frames in a 1.5 s window). */
+async function encodingsRunning(p: ChimePage): Promise<Record<string, boolean>> {
+  const a = await framesEncoded(p);
+  await new Promise((r) => setTimeout(r, 1500));
+  const b = await framesEncoded(p);
+  return Object.fromEntries(Object.keys(b).sort().map((rid) => [rid, b[rid]! - (a[rid] ?? 0) > 2]));
+}
+
 const delta = (a: Inbound, b: Inbound) => Object.fromEntries(Object.keys(b).map((k) => [k, (b as any)[k] - (a as any)[k]])) as unknown as Inbound;
 
 describe('simulcast layer policy', () => {
   const env = useServerAndBrowser();
 
-  it('forwards the layer that fits the tile size, and follows a bandwidth cap without freezing', async () => {
-    const { meeting, bob } = await aliceToBob(env, 'layers', false);
+  it('forwards the layer that fits the tile size, stops encodings no tile needs (dynacast), and follows a bandwidth cap without freezing', async () => {
+    const { meeting, alice, bob } = await aliceToBob(env, 'layers', false);
+    const room = env.server.rooms.get((meeting as any).Meeting.MeetingId)!;
     // A big tile first: alice's encoder ramps up to all three layers and bob gets the top one.
     const top = await widthBecomes(bob, 'bob decodes the top layer (1280 wide)', (w) => w >= 1280, 40_000);
     console.log(`[layers] top layer ${top.width}px after ${top.ms} ms`);
+
+    expect(await encodingsRunning(alice), 'a big tile: alice encodes all three layers').toEqual({ r0: true, r1: true, r2: true });
 
     // Shown at 160x90: the server switches to the lowest layer (320x180).
     await resize(bob, 160, 90);
@@ -88,14 +107,25 @@ describe('simulcast layer policy', () => {
     console.log(`[layers] 160x90 tile -> ${low.width}px in ${low.ms} ms`);
     expectColour((await probe(bob)).colour, [224, 0, 0], 'low layer shows alice');
 
-    // Back to 1280x720: it climbs again.
+    // Dynacast: nobody needs more than the lowest layer, so alice stops encoding the other two.
+    const producerId = [...room.member(alice.attendeeId)!.peer.producers.values()].find((p) => p.kind === 'video')!.id;
+    const thinned = Date.now();
+    await waitFor('the server asks alice for the lowest layer only', async () => (room.producerDemand(producerId).maxSpatialLayer === 0 ? true : undefined), 10_000, 100);
+    const running = await waitFor('alice stops encoding r1 and r2', async () => {
+      const r = await encodingsRunning(alice);
+      return r.r0 && !r.r1 && !r.r2 ? r : undefined;
+    }, 15_000, 0);
+    console.log(`[dynacast] 160x90 tile: alice encodes ${JSON.stringify(running)} (${Date.now() - thinned} ms after bob's low layer)`);
+    expectColour((await probe(bob)).colour, [224, 0, 0], 'bob still gets alice on the lowest layer');
+
+    // Back to 1280x720: alice restarts the top encodings and bob climbs again.
     await resize(bob, 1280, 720);
     const back = await widthBecomes(bob, 'bob decodes >= 640 wide again', (w) => w >= 640);
     console.log(`[layers] 1280x720 tile -> ${back.width}px in ${back.ms} ms`);
+    expect(room.producerDemand(producerId), 'every layer is wanted again').toEqual({ wanted: true, maxSpatialLayer: null });
 
     // The operator's cap on what the server sends bob (setMaxOutgoingBitrate on his transport):
     // the layer drops (the big tile still wants the top one) and frames keep decoding.
-    const room = env.server.rooms.get((meeting as any).Meeting.MeetingId)!;
     const peer = room.member(bob.attendeeId)!.peer;
     await widthBecomes(bob, 'bob back on the top layer', (w) => w >= 1280, 30_000);
     await peer.setMaxReceiveBitrate(120_000);

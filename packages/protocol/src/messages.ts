@@ -163,10 +163,12 @@ export const Events = {
   activeSpeaker: z.object({ attendeeId: id }),
   sessionEnded: z.object({ reason: z.string(), message: z.string() }),
   /**
-   * Dynacast: whether anyone receives one of your video producers now. When nobody does (every
-   * receiver paused it), stop sending it; send again when wanted is true.
+   * Dynacast: what the receivers of one of your video producers want now. When nobody receives it
+   * (every receiver paused it), stop sending it; send again when wanted is true. With
+   * maxSpatialLayer, no receiver needs the simulcast encodings above that index (lowest first):
+   * stop them; absent, send every encoding.
    */
-  producerDemand: z.object({ producerId: id, wanted: z.boolean() }),
+  producerDemand: z.object({ producerId: id, wanted: z.boolean(), maxSpatialLayer: z.number().int().min(0).max(15).optional() }),
   /** How many cameras are being sent in the meeting, whenever that changes. */
   videoSlots: z.object({ used: z.number().int().min(0), limit: z.number().int().min(0) }),
   /** Room control events (roomControl.ts). */

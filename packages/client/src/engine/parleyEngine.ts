@@ -74,6 +74,8 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
   readonly #producers = new Map<MediaSource, ms.Producer>();
   /** The size last reported per consumer (setTrackSize). */
   readonly #trackSizes = new Map<string, string>();
+  /** Dynacast changes to our encodings, applied one after another. */
+  #sendingChanges: Promise<void> = Promise.resolve();
   #sendTransport: ms.Transport | undefined;
   #recvTransport: ms.Transport | undefined;
   #closed = false;
@@ -318,7 +320,7 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
     s.on('consumerClosed', ({ consumerId }) => this.#removeTrack(consumerId));
     s.on('consumerPaused', ({ consumerId }) => this.#setRemotePaused(consumerId, true));
     s.on('consumerResumed', ({ consumerId }) => this.#setRemotePaused(consumerId, false));
-    s.on('producerDemand', ({ producerId, wanted }) => this.#setSending(producerId, wanted));
+    s.on('producerDemand', ({ producerId, wanted, maxSpatialLayer }) => this.#setSending(producerId, wanted, maxSpatialLayer));
     s.on('volumes', ({ levels }) => this.emit('volumes', levels));
     s.on('activeSpeaker', ({ attendeeId }) => {
       this.activeSpeakerId = attendeeId;
@@ -382,14 +384,24 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
     if (!this.#closed) this.emit('trackRemoved', remote);
   }
 
-  /** Dynacast: nobody receives one of our videos, so its encodings stop (or restart); separate from mute. */
-  #setSending(producerId: string, wanted: boolean): void {
-    const producer = [...this.#producers.values()].find((p) => p.id === producerId);
-    const sender = producer?.rtpSender;
-    if (!producer || producer.closed || producer.kind !== 'video' || !sender) return;
-    const parameters = sender.getParameters();
-    for (const e of parameters.encodings) e.active = wanted;
-    sender.setParameters(parameters).catch((err: unknown) => console.warn('[parley] could not change sending', err));
+  /**
+   * Dynacast: the server says which of our video's encodings someone receives. None (nobody
+   * receives it), or those up to maxSpatialLayer (no tile needs a bigger one): the others stop, so
+   * the browser neither encodes nor sends them. Separate from mute.
+   */
+  #setSending(producerId: string, wanted: boolean, maxSpatialLayer: number | undefined): void {
+    // One change at a time: setParameters rejects parameters read before a change still in flight.
+    this.#sendingChanges = this.#sendingChanges.then(async () => {
+      const producer = [...this.#producers.values()].find((p) => p.id === producerId);
+      const sender = producer?.rtpSender;
+      if (!producer || producer.closed || producer.kind !== 'video' || !sender) return;
+      const parameters = sender.getParameters();
+      // Encodings are lowest first, as published (r0, r1, r2).
+      parameters.encodings.forEach((e, i) => {
+        e.active = wanted && (maxSpatialLayer === undefined || i <= maxSpatialLayer);
+      });
+      await sender.setParameters(parameters);
+    }).catch((err: unknown) => console.warn('[parley] could not change sending', err));
   }
 
   #setRemotePaused(consumerId: string, paused: boolean): void {

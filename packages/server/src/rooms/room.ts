@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import { SfuPeer, producerTag } from '../sfu/sfuPeer.js';
 import type { SfuRoom } from '../sfu/sfuRoom.js';
 import { Member, type MemberChannel, type MemberIdentity } from './member.js';
-import { ProducerDemand } from './producerDemand.js';
+import { ProducerDemand, type Demand } from './producerDemand.js';
 import { RoomSessionState, defaultRoomSettings, type RoomSettings } from './roomSessionState.js';
 import { dBovToVolume } from './volume.js';
 
@@ -68,20 +68,31 @@ export class Room extends TypedEmitter<RoomEvents> {
     });
     this.#demand = new ProducerDemand({
       consumersOf: (producerId) => this.members.flatMap((m) => [...m.peer.consumers.values()].filter((c) => c.producerId === producerId)),
+      wantedLayer: (consumer) => this.#receiverOf(consumer)?.peer.layers.wantedLayer(consumer.id) ?? null,
       settleMs: DEMAND_SETTLE_MS,
     });
     this.#demand.onListenerError = this.onListenerError;
-    this.#demand.on('demand', (producer, wanted) => {
+    this.#demand.on('demand', (producer, { wanted, maxSpatialLayer }) => {
       const publisher = this.#members.get(producerTag(producer).attendeeId);
       if (!publisher || !publisher.peer.producers.has(producer.id)) return;
-      this.#log.debug({ attendeeId: publisher.attendeeId, producerId: producer.id, wanted }, 'producer demand');
-      publisher.channel.notify('producerDemand', { producerId: producer.id, wanted });
+      this.#log.debug({ attendeeId: publisher.attendeeId, producerId: producer.id, wanted, maxSpatialLayer }, 'producer demand');
+      publisher.channel.notify('producerDemand', { producerId: producer.id, wanted, ...(maxSpatialLayer !== null ? { maxSpatialLayer } : {}) });
     });
     sfu.on('close', () => this.end(SessionEndReason.SignalingInternalServerError, 'media server for this meeting stopped'));
   }
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** The member receiving a consumer (its consumer id is in that member's peer). */
+  #receiverOf(consumer: types.Consumer): Member | undefined {
+    return this.members.find((m) => m.peer.consumers.has(consumer.id));
+  }
+
+  /** What the receivers of a video producer want of it now (dynacast; for tests and operators). */
+  producerDemand(producerId: string): Demand {
+    return this.#demand.demand(producerId);
   }
 
   get members(): Member[] {
@@ -122,6 +133,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     member.peer.on('consumerClosed', (consumerId) => channel.notify('consumerClosed', { consumerId }));
     member.peer.on('consumerPaused', (consumerId) => channel.notify('consumerPaused', { consumerId }));
     member.peer.on('consumerResumed', (consumerId) => channel.notify('consumerResumed', { consumerId }));
+    member.peer.layers.on('wanted', (consumerId) => this.#demand.handleWantedLayer(consumerId));
     this.#members.set(member.attendeeId, member);
     const attendee = member.info();
     this.#broadcast((m) => m.channel.notify('attendeeJoined', { attendee }), member);

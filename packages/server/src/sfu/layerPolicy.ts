@@ -58,6 +58,13 @@ export function layerForViewport(layers: LayerSpec[], viewport: { width: number;
   return top;
 }
 
+/** The layer a video's render size asks for, capped by the subscriber's own maxSpatialLayer. */
+export function wantedLayer(d: Pick<ConsumerDemand, 'layers' | 'viewport' | 'maxSpatialLayer'>): number {
+  const top = Math.max(0, d.layers.length - 1);
+  const cap = d.maxSpatialLayer === null ? top : Math.max(0, Math.min(d.maxSpatialLayer, top));
+  return Math.min(cap, layerForViewport(d.layers, d.viewport));
+}
+
 /**
  * The layer policy: for each of one subscriber's consumers, the spatial/temporal layer to prefer.
  * Each video wants the smallest layer covering its rendered size (capped by maxSpatialLayer); the
@@ -81,11 +88,7 @@ export function chooseLayers(consumers: readonly ConsumerDemand[], availableBitr
   }
   const videos = consumers
     .filter((d) => d.kind === 'video' && d.active && d.layers.length > 0)
-    .map((d) => {
-      const cap = d.maxSpatialLayer === null ? d.layers.length - 1 : Math.max(0, Math.min(d.maxSpatialLayer, d.layers.length - 1));
-      const wanted = Math.min(cap, layerForViewport(d.layers, d.viewport));
-      return { d, wanted, choice: out.get(d.id)! };
-    })
+    .map((d) => ({ d, wanted: wantedLayer(d), choice: out.get(d.id)! }))
     .sort((a, b) => b.choice.priority - a.choice.priority || area(b.d.layers[b.wanted]!) - area(a.d.layers[a.wanted]!) || (a.d.id < b.d.id ? -1 : 1));
   // Everyone starts at the lowest layer (never less: mediasoup thins frame rate below that itself).
   let used = 0;
@@ -154,6 +157,8 @@ export function temporalLayersOf(consumer: { rtpParameters: types.RtpParameters 
 export type LayerPolicyEvents = {
   /** A decision was applied to a consumer (for logs and tests). */
   applied: [consumerId: string, choice: LayerChoice];
+  /** The layer a consumer's render size (or cap) asks for changed: the publisher's demand may change. */
+  wanted: [consumerId: string, layer: number | null];
 };
 
 interface Tracked {
@@ -268,10 +273,23 @@ export class LayerPolicy extends TypedEmitter<LayerPolicyEvents> {
   handlePreferences(consumerId: string, prefs: { width?: number; height?: number; maxSpatialLayer?: number }): boolean {
     const t = this.#tracked.get(consumerId);
     if (!t) return false;
+    const before = this.wantedLayer(consumerId);
     if (prefs.width !== undefined && prefs.height !== undefined) t.viewport = { width: prefs.width, height: prefs.height };
     if (prefs.maxSpatialLayer !== undefined) t.maxSpatialLayer = prefs.maxSpatialLayer;
     this.update();
+    const after = this.wantedLayer(consumerId);
+    if (after !== before) this.emit('wanted', consumerId, after);
     return true;
+  }
+
+  /**
+   * The layer this subscriber wants of a layered video, from its render size and cap alone (not
+   * its bandwidth); null when it has not said yet (or the video is not simulcast).
+   */
+  wantedLayer(consumerId: string): number | null {
+    const t = this.#tracked.get(consumerId);
+    if (!t || t.layers.length < 2 || (t.viewport === null && t.maxSpatialLayer === null)) return null;
+    return wantedLayer(t);
   }
 
   /** Decides and applies now (coalesced: one pass at a time, one more if asked meanwhile). */
