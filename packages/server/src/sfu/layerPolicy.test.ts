@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AUDIO_RESERVE_BPS, PRIORITY, chooseLayers, layerForViewport, layersOf, type ConsumerDemand, ProbeGate } from './layerPolicy.js';
+import { AUDIO_RESERVE_BPS, PRIORITY, chooseLayers, layerForViewport, layersOf, pricedLayers, type ConsumerDemand, ProbeGate } from './layerPolicy.js';
 
 /** The camera simulcast the SDK publishes for a 1280x720 track (audioVideoController CAMERA_ENCODINGS). */
 const CAMERA = layersOf({
@@ -115,5 +115,26 @@ describe('chooseLayers without probing', () => {
       layers: [{ width: 320, height: 180, bitrate: 150_000 }, { width: 640, height: 360, bitrate: 500_000 }, { width: 1280, height: 720, bitrate: 1_200_000 }] };
     expect(chooseLayers([cam], 600_000, { probe: false }).get('v')!.spatialLayer).toBe(1);
     expect(chooseLayers([cam], 600_000, { probe: true }).get('v')!.spatialLayer).toBe(2);
+  });
+});
+
+describe('chooseLayers hysteresis and measured costs', () => {
+  const cam = (current: number | null) => ({ ...video('v', null), current });
+  it('keeps a layer it has while the budget covers most of it, and needs all of it to take a new one', () => {
+    // Layer 1 costs 500k (350k above layer 0). 450k covers 150k + 0.7 * 350k = 395k, not 500k.
+    expect(chooseLayers([cam(null)], 450_000, { probe: false }).get('v')!.fitsLayer).toBe(0);
+    expect(chooseLayers([cam(0)], 450_000, { probe: false }).get('v')!.fitsLayer).toBe(0);
+    expect(chooseLayers([cam(1)], 450_000, { probe: false }).get('v')!.fitsLayer).toBe(1);
+    // Far below: dropped all the same.
+    expect(chooseLayers([cam(1)], 350_000, { probe: false }).get('v')!.fitsLayer).toBe(0);
+  });
+
+  it('prices a flowing layer at what it carries, a silent one at its ceiling', () => {
+    const priced = pricedLayers(CAMERA, [90_000, 210_000, 0]);
+    expect(priced.map((l) => l.bitrate)).toEqual([90_000, 210_000, 1_200_000]);
+    expect(pricedLayers(CAMERA, null)).toEqual(CAMERA);
+    // A still picture's top layer at 400k fits a 600k estimate that its 1.2M ceiling would not.
+    const still = { ...video('v', null), layers: pricedLayers(CAMERA, [60_000, 150_000, 400_000]) };
+    expect(chooseLayers([still], 600_000, { probe: false }).get('v')!.fitsLayer).toBe(2);
   });
 });

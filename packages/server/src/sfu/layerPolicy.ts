@@ -23,6 +23,8 @@ export interface ConsumerDemand {
   viewport: { width: number; height: number } | null;
   /** A cap the subscriber set itself. */
   maxSpatialLayer: number | null;
+  /** The layer the estimate covered at the last decision (hysteresis); null/absent when new. */
+  current?: number | null;
 }
 
 export interface LayerChoice {
@@ -37,6 +39,14 @@ export interface LayerChoice {
 
 /** Audio is served before any video: what one audio consumer may need (Opus with FEC, headers). */
 export const AUDIO_RESERVE_BPS = 64_000;
+/**
+ * Hysteresis: a layer a video already has is kept while the budget covers this share of what it
+ * costs above the layer below; a new higher layer needs all of it. Without the band, an estimate
+ * hovering at a layer's cost switched it up and down every few seconds, and every switch waits
+ * for a keyframe that a tight link may drop (a stall). Below the full cost the worker thins the
+ * frame rate of the layer it keeps instead.
+ */
+export const HOLD_FRACTION = 0.7;
 /** A layer this close to the rendered size is sharp enough (avoids jumping a layer for a few pixels). */
 const VIEWPORT_SLACK = 0.9;
 
@@ -71,20 +81,31 @@ export function wantedLayer(d: Pick<ConsumerDemand, 'layers' | 'viewport' | 'max
  * subscriber's bandwidth estimate, less a reserve for every audio consumer, is then shared among
  * its videos: all start at the lowest layer, and are raised one layer at a time while the estimate
  * allows, screens (up to what they want) before cameras, larger tiles before smaller ones. Each
- * video prefers what fits; while `probe` is set, one layer above it (the estimate only grows with
+ * video keeps a layer it has while the budget covers HOLD_FRACTION of its step, and takes a higher
+ * one only when `heldBitrate` (the estimate's recent low) covers all of it (hysteresis). It
+ * prefers what fits; while `probe` is set, one layer above it (the estimate only grows with
  * what is sent, so this is how it climbs back). The worker's own allocator, told the priorities,
  * forwards no more than its live estimate covers and thins frame rate below the lowest layer (no
  * freeze). Audio is never reduced or paused. Pure: same inputs, same answer.
  */
-export function chooseLayers(consumers: readonly ConsumerDemand[], availableBitrate: number | null, { probe = true }: { probe?: boolean } = {}): Map<string, LayerChoice> {
+export function chooseLayers(
+  consumers: readonly ConsumerDemand[],
+  availableBitrate: number | null,
+  { probe = true, heldBitrate = availableBitrate }: { probe?: boolean; heldBitrate?: number | null } = {},
+): Map<string, LayerChoice> {
   const out = new Map<string, LayerChoice>();
   let budget = availableBitrate ?? Number.POSITIVE_INFINITY;
+  // A layer above what a video has must fit the estimate it held for a while, not a momentary peak.
+  let raiseBudget = Math.min(budget, heldBitrate ?? Number.POSITIVE_INFINITY);
   for (const d of consumers) {
     const priority = priorityOf(d);
     const topTemporal = Math.max(0, d.temporalLayers - 1);
     const top = Math.max(0, d.layers.length - 1);
     out.set(d.id, { spatialLayer: top, fitsLayer: top, temporalLayer: topTemporal, priority });
-    if (d.kind === 'audio' && d.active) budget -= AUDIO_RESERVE_BPS;
+    if (d.kind === 'audio' && d.active) {
+      budget -= AUDIO_RESERVE_BPS;
+      raiseBudget -= AUDIO_RESERVE_BPS;
+    }
   }
   const videos = consumers
     .filter((d) => d.kind === 'video' && d.active && d.layers.length > 0)
@@ -106,8 +127,10 @@ export function chooseLayers(consumers: readonly ConsumerDemand[], availableBitr
       for (const v of members) {
         const s = v.choice.fitsLayer;
         if (s >= v.wanted) continue;
-        const extra = v.d.layers[s + 1]!.bitrate - v.d.layers[s]!.bitrate;
-        if (used + extra > budget) continue;
+        const step = Math.max(0, v.d.layers[s + 1]!.bitrate - v.d.layers[s]!.bitrate);
+        const keeping = v.d.current != null && s + 1 <= v.d.current;
+        const extra = keeping ? step * HOLD_FRACTION : step;
+        if (used + extra > (keeping ? budget : raiseBudget)) continue;
         v.choice.fitsLayer = s + 1;
         used += extra;
         raised = true;
@@ -163,8 +186,12 @@ export type LayerPolicyEvents = {
 
 interface Tracked {
   consumer: types.Consumer;
+  producer: types.Producer;
   source: MediaSource;
+  /** Nominal layers (from the encodings); `measured` replaces their bitrates when known. */
   layers: LayerSpec[];
+  /** What each layer really carries now (bits per second, all temporal layers), 0 when not flowing. */
+  measured: number[] | null;
   temporalLayers: number;
   viewport: { width: number; height: number } | null;
   maxSpatialLayer: number | null;
@@ -174,11 +201,26 @@ interface Tracked {
 export interface LayerPolicyDeps {
   /** The bandwidth estimate toward the subscriber (its recv transport's availableOutgoingBitrate). */
   availableBitrate: () => Promise<number | null>;
+  /** What each simulcast layer of a producer carries now, lowest first (producer.getStats()); null when unknown. */
+  layerBitrates: (producer: types.Producer) => Promise<number[] | null>;
   onError: (err: unknown) => void;
+}
+
+/**
+ * A layer's cost for the decision: what it carries now when it flows (content decides: a still
+ * picture costs a fraction of the encoder's ceiling), else its nominal ceiling.
+ */
+export function pricedLayers(layers: readonly LayerSpec[], measured: readonly number[] | null): LayerSpec[] {
+  return layers.map((l, i) => {
+    const m = measured?.[i] ?? 0;
+    return m > 0 ? { ...l, bitrate: m } : l;
+  });
 }
 
 /** How often the estimate is sampled. */
 export const LAYER_SAMPLE_INTERVAL_MS = 1500;
+/** A higher layer is taken once the estimate has covered it this many samples running (3 s). */
+const HELD_SAMPLES = 2;
 
 /**
  * When to probe for a higher layer: after the estimate has held (no drop of more than 10% from one
@@ -224,6 +266,8 @@ export class LayerPolicy extends TypedEmitter<LayerPolicyEvents> {
   readonly #tracked = new Map<string, Tracked>();
   readonly #probe = new ProbeGate();
   #bitrate: number | null = null;
+  /** The last HELD_SAMPLES estimates: a higher layer needs their minimum. */
+  #recent: number[] = [];
   #timer: ReturnType<typeof setInterval> | undefined;
   #running: Promise<void> | undefined;
   #again = false;
@@ -244,13 +288,15 @@ export class LayerPolicy extends TypedEmitter<LayerPolicyEvents> {
     return this.#tracked.get(consumerId)?.applied ?? null;
   }
 
-  handleConsumer(consumer: types.Consumer, producer: { rtpParameters: types.RtpParameters; appData: Record<string, unknown> }): void {
+  handleConsumer(consumer: types.Consumer, producer: types.Producer): void {
     if (this.#closed) return;
     const source = (producer.appData.source as MediaSource | undefined) ?? (consumer.kind === 'audio' ? 'microphone' : 'camera');
     this.#tracked.set(consumer.id, {
       consumer,
+      producer,
       source,
       layers: consumer.kind === 'video' ? layersOf(producer) : [],
+      measured: null,
       temporalLayers: temporalLayersOf(consumer),
       viewport: null,
       maxSpatialLayer: null,
@@ -321,12 +367,14 @@ export class LayerPolicy extends TypedEmitter<LayerPolicyEvents> {
       kind: t.consumer.kind,
       source: t.source,
       active: !t.consumer.closed && !t.consumer.paused && !t.consumer.producerPaused,
-      layers: t.layers,
+      layers: pricedLayers(t.layers, t.measured),
       temporalLayers: t.temporalLayers,
       viewport: t.viewport,
       maxSpatialLayer: t.maxSpatialLayer,
+      current: t.applied?.fitsLayer ?? null,
     }));
-    const choices = chooseLayers(demands, this.#bitrate, { probe: this.#probe.probing });
+    const held = this.#recent.length > 0 ? Math.min(...this.#recent) : this.#bitrate;
+    const choices = chooseLayers(demands, this.#bitrate, { probe: this.#probe.probing, heldBitrate: held });
     for (const [id, choice] of choices) {
       const t = this.#tracked.get(id);
       if (!t || t.consumer.closed) continue;
@@ -352,18 +400,29 @@ export class LayerPolicy extends TypedEmitter<LayerPolicyEvents> {
   #startSampling(): void {
     if (this.#timer || this.#closed) return;
     this.#timer = setInterval(() => {
-      this.#deps
-        .availableBitrate()
-        .then((bps) => {
-          if (this.#closed) return;
-          const gateChanged = this.#probe.sample(bps);
-          const changed = bps !== this.#bitrate;
-          this.#bitrate = bps;
-          if (changed || gateChanged) this.update();
-        })
-        .catch((err: unknown) => this.#deps.onError(err));
+      this.#sample().catch((err: unknown) => this.#deps.onError(err));
     }, LAYER_SAMPLE_INTERVAL_MS);
     this.#timer.unref?.();
+  }
+
+  /** One sample: the estimate toward the subscriber and what each layered video's layers carry. */
+  async #sample(): Promise<void> {
+    const layered = [...this.#tracked.values()].filter((t) => t.layers.length > 1);
+    const [bps] = await Promise.all([
+      this.#deps.availableBitrate(),
+      ...layered.map(async (t) => {
+        const rates = await this.#deps.layerBitrates(t.producer);
+        // Smoothed: a keyframe doubles a layer's rate for a moment; half of each new sample is enough.
+        const prev = t.measured;
+        t.measured = rates && rates.length === t.layers.length ? rates.map((r, i) => (prev && prev[i]! > 0 && r > 0 ? (prev[i]! + r) / 2 : r)) : null;
+      }),
+    ]);
+    if (this.#closed) return;
+    this.#probe.sample(bps);
+    this.#bitrate = bps;
+    if (bps !== null) this.#recent = [...this.#recent, bps].slice(-HELD_SAMPLES);
+    // Measured layer costs move every sample: decide each time (only real changes reach the worker).
+    this.update();
   }
 
   #stopSampling(): void {

@@ -1,6 +1,7 @@
 import type { types } from 'mediasoup';
 import { ErrorCode, TypedEmitter, type MediaKind, type MediaSource, type TransportInfo, type TransportStats } from '@parley/protocol';
 import { ParleyError } from '../errors.js';
+import { layerBitrates } from './layerBitrates.js';
 import { LayerPolicy } from './layerPolicy.js';
 import type { SfuRoom } from './sfuRoom.js';
 
@@ -46,7 +47,11 @@ export class SfuPeer extends TypedEmitter<SfuPeerEvents> {
     super();
     this.#room = room;
     this.peerId = peerId;
-    this.layers = new LayerPolicy({ availableBitrate: () => this.#availableOutgoingBitrate(), onError });
+    this.layers = new LayerPolicy({
+      availableBitrate: () => this.#availableOutgoingBitrate(),
+      layerBitrates,
+      onError,
+    });
   }
 
   async #availableOutgoingBitrate(): Promise<number | null> {
