@@ -1,0 +1,106 @@
+import { execFileSync } from 'node:child_process';
+import type { UdpFlow } from './linkShaper.js';
+
+// Random loss on one UDP flow of the loopback interface, made with nftables: a table of its own
+// (inet parley_loss) with a chain on the output hook and one rule that matches the flow
+// (127.0.0.1:srcPort -> 127.0.0.1:dstPort) and drops a share of its packets picked by
+// `numgen random`. Two named counters say how many packets of the flow went by and how many the
+// rule dropped. This kernel has no netem (and no tc actions), but nf_tables with numgen.
+// Other loopback traffic (HTTP, WebSocket, other flows' media) is not touched.
+// Needs root (CAP_NET_ADMIN) and nft.
+
+const TABLE = 'parley_loss';
+/** numgen draws from 0..STEPS-1: the drop fraction's resolution is 1/STEPS. */
+const STEPS = 1000;
+
+function nft(script: string): string {
+  return execFileSync('nft', ['-f', '-'], { input: script, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+function tableExists(table: string): boolean {
+  try {
+    execFileSync('nft', ['list', 'table', 'inet', table], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Can this process drop packets on loopback (root, nft, and a table it creates)? */
+export function canDropOnLoopback(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  const trial = `${TABLE}_trial`;
+  try {
+    if (tableExists(trial)) nft(`delete table inet ${trial}\n`);
+    nft([
+      `add table inet ${trial}`,
+      `add chain inet ${trial} out { type filter hook output priority 0; policy accept; }`,
+      `add rule inet ${trial} out ip protocol udp udp sport 9 udp dport 9 numgen random mod ${STEPS} < 1 drop`,
+      `delete table inet ${trial}`,
+      '',
+    ].join('\n'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface LossCounters {
+  /** Packets of the flow that reached the rule. */
+  matched: number;
+  /** Of those, dropped. */
+  dropped: number;
+}
+
+/** One lossy flow on loopback; close() removes the table. */
+export class LossyLink {
+  #flow: UdpFlow | undefined;
+
+  /** Starts dropping `fraction` (0..1) of the flow's packets, picked at random. */
+  drop(flow: UdpFlow, fraction: number): void {
+    this.close();
+    this.#flow = flow;
+    nft([
+      `add table inet ${TABLE}`,
+      `add counter inet ${TABLE} matched`,
+      `add counter inet ${TABLE} dropped`,
+      `add chain inet ${TABLE} out { type filter hook output priority 0; policy accept; }`,
+      ...this.#rules(fraction),
+      '',
+    ].join('\n'));
+  }
+
+  /** Changes the share dropped; the counters keep counting (one nft transaction, no gap). */
+  change(fraction: number): void {
+    if (!this.#flow) throw new Error('no flow made lossy yet');
+    nft([`flush chain inet ${TABLE} out`, ...this.#rules(fraction), ''].join('\n'));
+  }
+
+  /** Packets of the flow seen and dropped since drop(). */
+  counters(): LossCounters {
+    const out = execFileSync('nft', ['-j', 'list', 'counters', 'table', 'inet', TABLE], { encoding: 'utf8' });
+    const found: Record<string, number> = {};
+    for (const item of (JSON.parse(out) as { nftables: Array<{ counter?: { name: string; packets: number } }> }).nftables) {
+      if (item.counter) found[item.counter.name] = item.counter.packets;
+    }
+    return { matched: found.matched ?? 0, dropped: found.dropped ?? 0 };
+  }
+
+  /** Removes the table (idempotent; also clears what a crashed run left). */
+  close(): void {
+    if (tableExists(TABLE)) nft(`delete table inet ${TABLE}\n`);
+    this.#flow = undefined;
+  }
+
+  #rules(fraction: number): string[] {
+    if (!(fraction >= 0 && fraction <= 1)) throw new Error(`drop fraction ${fraction} is not in 0..1`);
+    const f = this.#flow!;
+    const match = `ip saddr 127.0.0.1 ip daddr 127.0.0.1 ip protocol udp udp sport ${f.srcPort} udp dport ${f.dstPort}`;
+    const below = Math.round(fraction * STEPS);
+    // The drop rule is left out at 0: `< 0` would never match anyway.
+    return [
+      `add rule inet ${TABLE} out ${match} counter name matched`,
+      ...(below > 0 ? [`add rule inet ${TABLE} out ${match} numgen random mod ${STEPS} < ${below} counter name dropped drop`] : []),
+    ];
+  }
+}
