@@ -2,10 +2,14 @@ import { execFileSync } from 'node:child_process';
 import type { UdpFlow } from './linkShaper.js';
 
 // Random loss on one UDP flow of the loopback interface, made with nftables: a table of its own
-// (inet parley_loss) with a chain on the output hook and one rule that matches the flow
+// (inet parley_loss) with a chain on the prerouting hook and one rule that matches the flow
 // (127.0.0.1:srcPort -> 127.0.0.1:dstPort) and drops a share of its packets picked by
 // `numgen random`. Two named counters say how many packets of the flow went by and how many the
 // rule dropped. This kernel has no netem (and no tc actions), but nf_tables with numgen.
+// Prerouting, not output: a packet dropped on the output hook fails the sender's sendmsg with
+// EPERM, and mediasoup's worker then sends it again (uv_udp_try_send fails, uv_udp_send retries),
+// so the loss would be neither silent nor the share asked for. On prerouting the packet has left
+// the sender, as on a real network.
 // Other loopback traffic (HTTP, WebSocket, other flows' media) is not touched.
 // Needs root (CAP_NET_ADMIN) and nft.
 
@@ -34,8 +38,8 @@ export function canDropOnLoopback(): boolean {
     if (tableExists(trial)) nft(`delete table inet ${trial}\n`);
     nft([
       `add table inet ${trial}`,
-      `add chain inet ${trial} out { type filter hook output priority 0; policy accept; }`,
-      `add rule inet ${trial} out ip protocol udp udp sport 9 udp dport 9 numgen random mod ${STEPS} < 1 drop`,
+      `add chain inet ${trial} in { type filter hook prerouting priority 0; policy accept; }`,
+      `add rule inet ${trial} in ip protocol udp udp sport 9 udp dport 9 numgen random mod ${STEPS} < 1 drop`,
       `delete table inet ${trial}`,
       '',
     ].join('\n'));
@@ -64,7 +68,7 @@ export class LossyLink {
       `add table inet ${TABLE}`,
       `add counter inet ${TABLE} matched`,
       `add counter inet ${TABLE} dropped`,
-      `add chain inet ${TABLE} out { type filter hook output priority 0; policy accept; }`,
+      `add chain inet ${TABLE} in { type filter hook prerouting priority 0; policy accept; }`,
       ...this.#rules(fraction),
       '',
     ].join('\n'));
@@ -73,7 +77,7 @@ export class LossyLink {
   /** Changes the share dropped; the counters keep counting (one nft transaction, no gap). */
   change(fraction: number): void {
     if (!this.#flow) throw new Error('no flow made lossy yet');
-    nft([`flush chain inet ${TABLE} out`, ...this.#rules(fraction), ''].join('\n'));
+    nft([`flush chain inet ${TABLE} in`, ...this.#rules(fraction), ''].join('\n'));
   }
 
   /** Packets of the flow seen and dropped since drop(). */
@@ -99,8 +103,8 @@ export class LossyLink {
     const below = Math.round(fraction * STEPS);
     // The drop rule is left out at 0: `< 0` would never match anyway.
     return [
-      `add rule inet ${TABLE} out ${match} counter name matched`,
-      ...(below > 0 ? [`add rule inet ${TABLE} out ${match} numgen random mod ${STEPS} < ${below} counter name dropped drop`] : []),
+      `add rule inet ${TABLE} in ${match} counter name matched`,
+      ...(below > 0 ? [`add rule inet ${TABLE} in ${match} numgen random mod ${STEPS} < ${below} counter name dropped drop`] : []),
     ];
   }
 }
