@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -35,11 +35,15 @@ async function send(from: dgram.Socket, to: dgram.Socket, n: number): Promise<nu
 describe('lossy loopback link', () => {
   it.skipIf(!canDropOnLoopback())('drops the asked share of one flow only, counts it, and cleans up', async () => {
     const [server, browser, other] = await Promise.all([socket(), socket(), socket()]);
+    // What a crashed run leaves: a table named after a process that is gone.
+    const gone = spawnSync('true').pid;
+    execFileSync('nft', ['add', 'table', 'inet', `parley_loss_${gone}_1`]);
     const link = new LossyLink();
     try {
       link.drop({ srcPort: port(server), dstPort: port(browser) }, 0.1);
       const got = await send(server, browser, 4000);
       const c = link.counters();
+      expect(execFileSync('nft', ['list', 'tables'], { encoding: 'utf8' }), 'a crashed run\'s table is cleared').not.toContain(`parley_loss_${gone}_`);
       expect(c.matched).toBe(4000);
       expect(got, 'what arrived is what the rule let through').toBe(c.matched - c.dropped);
       // Silent, as on a network: a sender that saw its drops (EPERM) could resend them, and mediasoup does.

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import type { UdpFlow } from './linkShaper.js';
 
 // Random loss on one UDP flow of the loopback interface, made with nftables: a table of its own
-// (inet parley_loss) with a chain on the prerouting hook and one rule that matches the flow
+// (inet parley_loss_<pid>_<n>, so two test processes on one machine do not remove each other's) with a chain on the prerouting hook and one rule that matches the flow
 // (127.0.0.1:srcPort -> 127.0.0.1:dstPort) and drops a share of its packets picked by
 // `numgen random`. Two named counters say how many packets of the flow went by and how many the
 // rule dropped. This kernel has no netem (and no tc actions), but nf_tables with numgen.
@@ -13,12 +13,30 @@ import type { UdpFlow } from './linkShaper.js';
 // Other loopback traffic (HTTP, WebSocket, other flows' media) is not touched.
 // Needs root (CAP_NET_ADMIN) and nft.
 
-const TABLE = 'parley_loss';
+const PREFIX = 'parley_loss';
 /** numgen draws from 0..STEPS-1: the drop fraction's resolution is 1/STEPS. */
 const STEPS = 1000;
+let instances = 0;
 
 function nft(script: string): string {
   return execFileSync('nft', ['-f', '-'], { input: script, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Deletes the tables a test process that is gone left behind (it crashed before close()). */
+function clearLeftovers(): void {
+  const tables = execFileSync('nft', ['list', 'tables', 'inet'], { encoding: 'utf8' });
+  for (const m of tables.matchAll(new RegExp(`^table inet (${PREFIX}_(?:trial_)?(\\d+)(?:_\\d+)?)$`, 'gm'))) {
+    if (!alive(Number(m[2]))) nft(`delete table inet ${m[1]}\n`);
+  }
 }
 
 function tableExists(table: string): boolean {
@@ -33,7 +51,7 @@ function tableExists(table: string): boolean {
 /** Can this process drop packets on loopback (root, nft, and a table it creates)? */
 export function canDropOnLoopback(): boolean {
   if (process.getuid?.() !== 0) return false;
-  const trial = `${TABLE}_trial`;
+  const trial = `${PREFIX}_trial_${process.pid}`;
   try {
     if (tableExists(trial)) nft(`delete table inet ${trial}\n`);
     nft([
@@ -58,17 +76,19 @@ export interface LossCounters {
 
 /** One lossy flow on loopback; close() removes the table. */
 export class LossyLink {
+  readonly #table = `${PREFIX}_${process.pid}_${++instances}`;
   #flow: UdpFlow | undefined;
 
   /** Starts dropping `fraction` (0..1) of the flow's packets, picked at random. */
   drop(flow: UdpFlow, fraction: number): void {
     this.close();
+    clearLeftovers();
     this.#flow = flow;
     nft([
-      `add table inet ${TABLE}`,
-      `add counter inet ${TABLE} matched`,
-      `add counter inet ${TABLE} dropped`,
-      `add chain inet ${TABLE} in { type filter hook prerouting priority 0; policy accept; }`,
+      `add table inet ${this.#table}`,
+      `add counter inet ${this.#table} matched`,
+      `add counter inet ${this.#table} dropped`,
+      `add chain inet ${this.#table} in { type filter hook prerouting priority 0; policy accept; }`,
       ...this.#rules(fraction),
       '',
     ].join('\n'));
@@ -77,12 +97,12 @@ export class LossyLink {
   /** Changes the share dropped; the counters keep counting (one nft transaction, no gap). */
   change(fraction: number): void {
     if (!this.#flow) throw new Error('no flow made lossy yet');
-    nft([`flush chain inet ${TABLE} in`, ...this.#rules(fraction), ''].join('\n'));
+    nft([`flush chain inet ${this.#table} in`, ...this.#rules(fraction), ''].join('\n'));
   }
 
   /** Packets of the flow seen and dropped since drop(). */
   counters(): LossCounters {
-    const out = execFileSync('nft', ['-j', 'list', 'counters', 'table', 'inet', TABLE], { encoding: 'utf8' });
+    const out = execFileSync('nft', ['-j', 'list', 'counters', 'table', 'inet', this.#table], { encoding: 'utf8' });
     const found: Record<string, number> = {};
     for (const item of (JSON.parse(out) as { nftables: Array<{ counter?: { name: string; packets: number } }> }).nftables) {
       if (item.counter) found[item.counter.name] = item.counter.packets;
@@ -90,9 +110,9 @@ export class LossyLink {
     return { matched: found.matched ?? 0, dropped: found.dropped ?? 0 };
   }
 
-  /** Removes the table (idempotent; also clears what a crashed run left). */
+  /** Removes the table (idempotent). drop() also clears what a crashed run left. */
   close(): void {
-    if (tableExists(TABLE)) nft(`delete table inet ${TABLE}\n`);
+    if (tableExists(this.#table)) nft(`delete table inet ${this.#table}\n`);
     this.#flow = undefined;
   }
 
@@ -103,8 +123,8 @@ export class LossyLink {
     const below = Math.round(fraction * STEPS);
     // The drop rule is left out at 0: `< 0` would never match anyway.
     return [
-      `add rule inet ${TABLE} in ${match} counter name matched`,
-      ...(below > 0 ? [`add rule inet ${TABLE} in ${match} numgen random mod ${STEPS} < ${below} counter name dropped drop`] : []),
+      `add rule inet ${this.#table} in ${match} counter name matched`,
+      ...(below > 0 ? [`add rule inet ${this.#table} in ${match} numgen random mod ${STEPS} < ${below} counter name dropped drop`] : []),
     ];
   }
 }
