@@ -7,7 +7,9 @@ import { canDropOnLoopback, LossyLink, type LossCounters } from './support/lossy
 
 // Loss recovery: random loss on the one UDP flow from the server to bob's browser (nftables on
 // `lo`), at a few levels. Video recovers through NACK and RTX (bob asks, the server's consumer
-// resends from its buffer); Opus has no NACK, so audio conceals what is lost.
+// resends from its buffer). Opus has no NACK, and its in-band FEC does not help on this leg:
+// alice's encoder adds FEC for the loss it hears of, and the server reports alice's own leg
+// (no loss), not bob's. So bob's audio conceals what is lost (the log shows the FEC packets).
 
 interface Recorded { name: string; args: any[] }
 const named = async (p: ChimePage, name: string) => (await p.eval<Recorded[]>('t.events')).filter((e) => e.name === name);
@@ -32,8 +34,8 @@ const probe = (p: ChimePage) => p.eval<{ width: number; colour: { r: number; g: 
  * SSRC), so what stayed lost is packetsLost - retransmittedPacketsReceived. mediasoup-client's
  * "probator" receiver (SSRC 1234, the server's bandwidth probes) is a video inbound-rtp too: skipped.
  */
-interface VideoIn { packetsReceived: number; packetsLost: number; nackCount: number; retransmittedPacketsReceived: number; pliCount: number; framesDecoded: number; keyFramesDecoded: number; freezeCount: number; totalFreezesDuration: number; frameWidth: number }
-interface AudioIn { packetsReceived: number; packetsLost: number; concealedSamples: number; totalSamplesReceived: number }
+interface VideoIn { packetsReceived: number; packetsLost: number; nackCount: number; retransmittedPacketsReceived: number; pliCount: number; framesDecoded: number; framesDropped: number; keyFramesDecoded: number; freezeCount: number; totalFreezesDuration: number; frameWidth: number }
+interface AudioIn { packetsReceived: number; packetsLost: number; concealedSamples: number; totalSamplesReceived: number; fecPacketsReceived: number }
 const inbound = (p: ChimePage) => p.eval<{ video: VideoIn; audio: AudioIn; rtxStat: boolean }>(`(async () => {
   const found = {};
   const report = await t.session.audioVideo.getRTCPeerConnectionStats();
@@ -46,9 +48,9 @@ const inbound = (p: ChimePage) => p.eval<{ video: VideoIn; audio: AudioIn; rtxSt
   return {
     rtxStat: typeof v.retransmittedPacketsReceived === 'number',
     video: { packetsReceived: n(v.packetsReceived), packetsLost: n(v.packetsLost), nackCount: n(v.nackCount), retransmittedPacketsReceived: n(v.retransmittedPacketsReceived),
-      pliCount: n(v.pliCount), framesDecoded: n(v.framesDecoded), keyFramesDecoded: n(v.keyFramesDecoded), freezeCount: n(v.freezeCount),
+      pliCount: n(v.pliCount), framesDecoded: n(v.framesDecoded), framesDropped: n(v.framesDropped), keyFramesDecoded: n(v.keyFramesDecoded), freezeCount: n(v.freezeCount),
       totalFreezesDuration: n(v.totalFreezesDuration), frameWidth: n(v.frameWidth) },
-    audio: { packetsReceived: n(a.packetsReceived), packetsLost: n(a.packetsLost), concealedSamples: n(a.concealedSamples), totalSamplesReceived: n(a.totalSamplesReceived) },
+    audio: { packetsReceived: n(a.packetsReceived), packetsLost: n(a.packetsLost), concealedSamples: n(a.concealedSamples), totalSamplesReceived: n(a.totalSamplesReceived), fecPacketsReceived: n(a.fecPacketsReceived) },
   };
 })()`);
 
@@ -128,9 +130,9 @@ function summary(f: Figures): string {
     `video ${f.width}px ${f.fps.toFixed(1)} fps: lost ${v.packetsLost} of ${f.server.packetCount} sent (${pct(v.packetsLost / Math.max(1, f.server.packetCount))}), ` +
     `${v.nackCount} NACKs -> server got ${f.server.nackCount} for ${f.server.nackPacketCount} pkts, resent ${f.server.packetsRetransmitted} (${f.server.packetsRepaired} distinct), ` +
     `bob got ${v.retransmittedPacketsReceived} RTX, residual ${f.residual} (${pct(f.residual / Math.max(1, f.server.packetCount), 2)}), ` +
-    `PLI ${v.pliCount}, keyframes ${v.keyFramesDecoded}, freezes ${v.freezeCount} (${v.totalFreezesDuration.toFixed(2)} s), ` +
+    `PLI ${v.pliCount}, keyframes ${v.keyFramesDecoded}, frames dropped ${v.framesDropped}, freezes ${v.freezeCount} (${v.totalFreezesDuration.toFixed(2)} s), ` +
     `${f.layerChanges} layer changes (${f.skipped} seq skipped), upstream lost ${f.upstreamLost} | ` +
-    `audio lost ${f.audio.packetsLost}/${f.audio.packetsLost + f.audio.packetsReceived} (${pct(f.audioLoss)}), concealed ${pct(f.concealed)}`;
+    `audio lost ${f.audio.packetsLost}/${f.audio.packetsLost + f.audio.packetsReceived} (${pct(f.audioLoss)}), concealed ${pct(f.concealed)}, Opus FEC packets ${f.audio.fecPacketsReceived}`;
 }
 
 const LEVELS = [0, 0.02, 0.05, 0.1];
