@@ -2,10 +2,11 @@ import { execFileSync } from 'node:child_process';
 import type { UdpFlow } from './linkShaper.js';
 
 // Random loss on one UDP flow of the loopback interface, made with nftables: a table of its own
-// (inet parley_loss_<pid>_<n>, so two test processes on one machine do not remove each other's) with a chain on the prerouting hook and one rule that matches the flow
-// (127.0.0.1:srcPort -> 127.0.0.1:dstPort) and drops a share of its packets picked by
-// `numgen random`. Two named counters say how many packets of the flow went by and how many the
-// rule dropped. This kernel has no netem (and no tc actions), but nf_tables with numgen.
+// (inet parley_loss_<pid>_<n>, so two test processes on one machine do not remove each other's)
+// with a chain on the prerouting hook and one rule that matches the flow (127.0.0.1:srcPort ->
+// 127.0.0.1:dstPort) and drops a share of its packets picked by `numgen random`. Two named
+// counters say how many packets of the flow went by and how many the rule dropped. This kernel
+// has no netem (and no tc actions), but nf_tables with numgen.
 // Prerouting, not output: a packet dropped on the output hook fails the sender's sendmsg with
 // EPERM, and mediasoup's worker then sends it again (uv_udp_try_send fails, uv_udp_send retries),
 // so the loss would be neither silent nor the share asked for. On prerouting the packet has left
