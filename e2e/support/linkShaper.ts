@@ -4,7 +4,8 @@ import { execFileSync } from 'node:child_process';
 // of `lo` whose default class passes everything untouched, and a second class whose tbf child
 // limits the rate and queue of the one flow a u32 filter (server port -> browser port) steers
 // into it. Other loopback traffic (HTTP, WebSocket, other peers' media) is not touched.
-// This kernel has htb, tbf and u32 but no netem, so random loss is made elsewhere (lossyRelay.ts).
+// This kernel has htb, tbf and u32 but no netem, so random loss is made with nftables instead
+// (lossyLink.ts).
 // Needs root (CAP_NET_ADMIN) and tc.
 
 export interface Bottleneck {
