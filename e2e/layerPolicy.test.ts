@@ -65,7 +65,8 @@ interface Inbound { packetsReceived: number; packetsLost: number; nackCount: num
 const inbound = (p: ChimePage) => p.eval<{ audio: Inbound | null; video: Inbound | null }>(`(async () => {
   const out = { audio: null, video: null };
   const report = await t.session.audioVideo.getRTCPeerConnectionStats();
-  report.forEach((s) => { if (s.type === 'inbound-rtp') out[s.kind] = s; });
+  // mediasoup-client's probe receiver (the server's bandwidth probes, mid "probator") is a video inbound-rtp too.
+  report.forEach((s) => { if (s.type === 'inbound-rtp' && s.mid !== 'probator' && s.trackIdentifier !== 'probator') out[s.kind] = s; });
   const pick = (s) => s && { packetsReceived: s.packetsReceived ?? 0, packetsLost: s.packetsLost ?? 0, nackCount: s.nackCount ?? 0, framesDecoded: s.framesDecoded ?? 0,
     freezeCount: s.freezeCount ?? 0, totalFreezesDuration: s.totalFreezesDuration ?? 0, concealedSamples: s.concealedSamples ?? 0, totalSamplesReceived: s.totalSamplesReceived ?? 0, frameWidth: s.frameWidth ?? 0 };
   return { audio: pick(out.audio), video: pick(out.video) };

@@ -2,7 +2,7 @@
 # Installs the Debian packages Parley needs, only those missing. Idempotent.
 #   build: what the mediasoup worker build needs (run by `npm install` when missing)
 #   test:  Chromium for real-browser tests, ffmpeg for media tests, nftables (random loss on one
-#          loopback flow in e2e/lossRecovery.test.ts)
+#          loopback flow, e2e/lossRecovery.test.ts) and iproute2 (tc bottleneck, e2e/layerPolicy.test.ts)
 #   bench: ffmpeg (makes the replayed media once), Janus (the comparison SFU), iproute2/util-linux (private netns)
 #   srtp-source DIR: downloads Debian's libsrtp2 source package into DIR and unpacks its upstream
 #     tarball (the worker build compiles it against OpenSSL); adds a deb-src entry for Debian's
@@ -39,7 +39,7 @@ groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(build test)
 
 build_pkgs=(build-essential python3 meson ninja-build pkg-config libuv1-dev libssl-dev libsrtp2-dev libusrsctp-dev libabsl-dev nlohmann-json3-dev)
-test_pkgs=(chromium ffmpeg nftables)
+test_pkgs=(chromium ffmpeg nftables iproute2)
 bench_pkgs=(ffmpeg janus iproute2 util-linux)
 
 want=()
