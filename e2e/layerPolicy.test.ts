@@ -1,23 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { expectColour, waitFor } from './support/expectations.js';
 import { useServerAndBrowser } from './support/harness.js';
-import { createChimeMeeting, openChimePage, type ChimePage } from './support/chimePage.js';
+import type { ChimePage } from './support/chimePage.js';
+import { aliceToBob } from './support/publisherToViewer.js';
 import { canShapeLoopback, LoopbackShaper } from './support/linkShaper.js';
 
 // The layer policy on received media: a subscriber gets the simulcast layer that fits the size it
 // shows a tile at, and the layer its bandwidth allows, without the video freezing.
-
-interface Recorded { name: string; args: any[] }
-const named = async (p: ChimePage, name: string) => (await p.eval<Recorded[]>('t.events')).filter((e) => e.name === name);
-
-async function join(env: Parameters<typeof openChimePage>[0], meeting: unknown, name: string, media: { colour?: string; frequency: number; width?: number; height?: number; textured?: boolean }): Promise<ChimePage> {
-  const p = await openChimePage(env, meeting, name);
-  await p.eval(`t.record()`);
-  await p.page.evaluate((m) => (window as any).t.chooseSynthetic(m), media);
-  await p.eval(`t.session.audioVideo.bindAudioElement(document.getElementById('audio')); t.session.audioVideo.start()`);
-  await waitFor(`${name} started`, async () => ((await named(p, 'audioVideoDidStart')).length ? true : undefined), 15_000);
-  return p;
-}
 
 /** What the subscriber's tile element decodes now: frame width, frames decoded so far, colour. */
 const probe = (p: ChimePage) => p.eval<{ width: number; frames: number; colour: { r: number; g: number; b: number } | null }>(
@@ -34,30 +23,6 @@ async function widthBecomes(p: ChimePage, what: string, ok: (w: number) => boole
     return ok(width) ? width : undefined;
   }, timeoutMs, 100);
   return { width, ms: Date.now() - start };
-}
-
-/** Alice publishes a red 1280x720 camera (three simulcast layers), bob shows it in a 1280x720 tile. */
-async function aliceToBob(env: Parameters<typeof openChimePage>[0], name: string, textured: boolean): Promise<{ meeting: any; alice: ChimePage; bob: ChimePage }> {
-  const meeting = await createChimeMeeting((env as any).server, name);
-  const alice = await join(env, meeting, 'alice', { colour: '#e00000', frequency: 440, width: 1280, height: 720, textured });
-  const bob = await join(env, meeting, 'bob', { frequency: 660 });
-  await alice.eval(`t.session.audioVideo.startLocalVideoTile()`);
-  const tile = await waitFor('bob gets alice\'s tile', async () => {
-    const tiles = await bob.eval<Array<{ tileId: number; boundAttendeeId: string; active: boolean }>>(
-      `t.session.audioVideo.getAllRemoteVideoTiles().map((s) => ({ tileId: s.tileId, boundAttendeeId: s.boundAttendeeId, active: s.active }))`,
-    );
-    return tiles.find((t) => t.boundAttendeeId === alice.attendeeId && t.active);
-  }, 15_000);
-  await bob.page.evaluate((tileId) => {
-    const v = document.createElement('video');
-    v.id = 'layer-tile';
-    v.style.display = 'block';
-    v.style.width = '1280px';
-    v.style.height = '720px';
-    document.body.append(v);
-    (window as any).t.session.audioVideo.bindVideoElement(tileId, v);
-  }, tile.tileId);
-  return { meeting, alice, bob };
 }
 
 interface Inbound { packetsReceived: number; packetsLost: number; nackCount: number; framesDecoded: number; freezeCount: number; totalFreezesDuration: number; concealedSamples: number; totalSamplesReceived: number; frameWidth: number }
@@ -94,7 +59,7 @@ describe('simulcast layer policy', () => {
   const env = useServerAndBrowser();
 
   it('forwards the layer that fits the tile size, stops encodings no tile needs (dynacast), and follows a bandwidth cap without freezing', async () => {
-    const { meeting, alice, bob } = await aliceToBob(env, 'layers', false);
+    const { meeting, alice, bob } = await aliceToBob(env, 'layers', { textured: false, tileId: 'layer-tile' });
     const room = env.server.rooms.get((meeting as any).Meeting.MeetingId)!;
     // A big tile first: alice's encoder ramps up to all three layers and bob gets the top one.
     const top = await widthBecomes(bob, 'bob decodes the top layer (1280 wide)', (w) => w >= 1280, 40_000);
@@ -150,7 +115,7 @@ describe('simulcast layer policy', () => {
   // A real bottleneck: tc shapes the one UDP flow from the server to bob's browser on loopback.
   // Alice's video is textured, so each layer costs what a camera's would (150k / 500k / 1.2M).
   it.skipIf(!canShapeLoopback())('drops a layer when the subscriber\'s link shrinks, keeps audio and video flowing, and climbs back when it recovers', async () => {
-    const { meeting, bob } = await aliceToBob(env, 'layers-link', true);
+    const { meeting, bob } = await aliceToBob(env, 'layers-link', { textured: true, tileId: 'layer-tile' });
     const room = env.server.rooms.get(meeting.Meeting.MeetingId)!;
     const peer = room.member(bob.attendeeId)!.peer;
     const top = await widthBecomes(bob, 'bob decodes the top layer (1280 wide)', (w) => w >= 1280, 40_000);

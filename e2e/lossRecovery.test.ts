@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { types } from 'mediasoup';
 import { expectColour, waitFor } from './support/expectations.js';
 import { useServerAndBrowser } from './support/harness.js';
-import { createChimeMeeting, openChimePage, type ChimePage } from './support/chimePage.js';
+import type { ChimePage } from './support/chimePage.js';
+import { aliceToBob } from './support/publisherToViewer.js';
 import { canDropOnLoopback, LossyLink, type LossCounters } from './support/lossyLink.js';
 
 // Loss recovery: random loss on the one UDP flow from the server to bob's browser (nftables on
@@ -10,18 +11,6 @@ import { canDropOnLoopback, LossyLink, type LossCounters } from './support/lossy
 // resends from its buffer). Opus has no NACK, and its in-band FEC does not help on this leg:
 // alice's encoder adds FEC for the loss it hears of, and the server reports alice's own leg
 // (no loss), not bob's. So bob's audio conceals what is lost (the log shows the FEC packets).
-
-interface Recorded { name: string; args: any[] }
-const named = async (p: ChimePage, name: string) => (await p.eval<Recorded[]>('t.events')).filter((e) => e.name === name);
-
-async function join(env: Parameters<typeof openChimePage>[0], meeting: unknown, name: string, media: { colour?: string; frequency: number; width?: number; height?: number; textured?: boolean }): Promise<ChimePage> {
-  const p = await openChimePage(env, meeting, name);
-  await p.eval(`t.record()`);
-  await p.page.evaluate((m) => (window as any).t.chooseSynthetic(m), media);
-  await p.eval(`t.session.audioVideo.bindAudioElement(document.getElementById('audio')); t.session.audioVideo.start()`);
-  await waitFor(`${name} started`, async () => ((await named(p, 'audioVideoDidStart')).length ? true : undefined), 15_000);
-  return p;
-}
 
 /** What bob's tile element shows now: decoded width and the colour of its centre. */
 const probe = (p: ChimePage) => p.eval<{ width: number; colour: { r: number; g: number; b: number } | null }>(
@@ -146,26 +135,8 @@ describe('loss recovery', () => {
   const env = useServerAndBrowser();
 
   it.skipIf(!canDropOnLoopback())('video recovers random loss on the subscriber\'s link with NACK and RTX; audio conceals it', async () => {
-    const meeting = await createChimeMeeting(env.server, 'loss');
     // Textured, so each simulcast layer costs what a camera's would (~130 video packets/s on the top one).
-    const alice = await join(env, meeting, 'alice', { colour: '#e00000', frequency: 440, width: 1280, height: 720, textured: true });
-    const bob = await join(env, meeting, 'bob', { frequency: 660 });
-    await alice.eval(`t.session.audioVideo.startLocalVideoTile()`);
-    const tile = await waitFor('bob gets alice\'s tile', async () => {
-      const tiles = await bob.eval<Array<{ tileId: number; boundAttendeeId: string; active: boolean }>>(
-        `t.session.audioVideo.getAllRemoteVideoTiles().map((s) => ({ tileId: s.tileId, boundAttendeeId: s.boundAttendeeId, active: s.active }))`,
-      );
-      return tiles.find((x) => x.boundAttendeeId === alice.attendeeId && x.active);
-    }, 15_000);
-    await bob.page.evaluate((tileId) => {
-      const v = document.createElement('video');
-      v.id = 'loss-tile';
-      v.style.display = 'block';
-      v.style.width = '1280px';
-      v.style.height = '720px';
-      document.body.append(v);
-      (window as any).t.session.audioVideo.bindVideoElement(tileId, v);
-    }, tile.tileId);
+    const { meeting, alice, bob } = await aliceToBob(env, 'loss', { textured: true, tileId: 'loss-tile' });
     const started = Date.now();
     await waitFor('bob decodes alice at >= 640 wide', async () => ((await probe(bob)).width >= 640 ? true : undefined), 40_000);
     console.log(`[loss] bob decodes ${(await probe(bob)).width}px after ${Date.now() - started} ms`);

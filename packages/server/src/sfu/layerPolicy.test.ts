@@ -101,6 +101,18 @@ describe('ProbeGate', () => {
     expect(g.probing).toBe(true);
   });
 
+  it('stops probing when a probe wins a layer, and probes again once the estimate held there', () => {
+    const g = new ProbeGate();
+    g.sample(1_000_000);
+    g.raised();
+    expect(g.probing).toBe(false);
+    g.sample(1_000_000);
+    expect(g.probing).toBe(false);
+    // The first wait (2 samples), not a doubled one: winning a layer is no failure.
+    expect(g.sample(1_000_000)).toBe(true);
+    expect(g.probing).toBe(true);
+  });
+
   it('a small wobble of the estimate is not a drop', () => {
     const g = new ProbeGate();
     g.sample(1_000_000);

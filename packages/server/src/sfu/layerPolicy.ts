@@ -224,9 +224,13 @@ const HELD_SAMPLES = 2;
 
 /**
  * When to probe for a higher layer: after the estimate has held (no drop of more than 10% from one
- * sample to the next) for the wait, 2 samples (3 s) at first. A probe that makes the estimate drop ends at once and doubles the wait
- * (up to 16 samples, 24 s): on a link that cannot carry more, upward tries become rare. A probe
- * the estimate survives goes on (an open link climbs layer after layer) and resets the wait.
+ * sample to the next) for the wait, 2 samples (3 s) at first. A probe that makes the estimate drop
+ * ends at once and doubles the wait (up to 16 samples, 24 s): on a link that cannot carry more,
+ * upward tries become rare. A probe that wins a layer ends too (raised()): the next layer up is
+ * tried only after the estimate has held on this one for the wait, so an open link climbs a layer
+ * every few seconds and a tight one that a probe overshot (GoogCC's estimate runs ahead of a
+ * filling queue) is not hit with the layer above at once. A probe the estimate survives without
+ * winning a layer goes on, and after twice the wait resets it.
  */
 export class ProbeGate {
   static readonly FIRST_WAIT = 2;
@@ -252,6 +256,13 @@ export class ProbeGate {
     }
     if (this.probing !== before) this.#held = 0;
     return this.probing !== before;
+  }
+
+  /** A probe won a layer: stop probing until the estimate has held there for the wait. */
+  raised(): void {
+    if (!this.probing) return;
+    this.probing = false;
+    this.#held = 0;
   }
 }
 
@@ -374,7 +385,15 @@ export class LayerPolicy extends TypedEmitter<LayerPolicyEvents> {
       current: t.applied?.fitsLayer ?? null,
     }));
     const held = this.#recent.length > 0 ? Math.min(...this.#recent) : this.#bitrate;
-    const choices = chooseLayers(demands, this.#bitrate, { probe: this.#probe.probing, heldBitrate: held });
+    let choices = chooseLayers(demands, this.#bitrate, { probe: this.#probe.probing, heldBitrate: held });
+    const raised = [...choices].some(([id, c]) => {
+      const prev = this.#tracked.get(id)?.applied;
+      return prev != null && c.fitsLayer > prev.fitsLayer;
+    });
+    if (raised && this.#probe.probing) {
+      this.#probe.raised();
+      choices = chooseLayers(demands, this.#bitrate, { probe: false, heldBitrate: held });
+    }
     for (const [id, choice] of choices) {
       const t = this.#tracked.get(id);
       if (!t || t.consumer.closed) continue;
