@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { loadBenchMedia } from './media.js';
+import { capacitySection, measureCapacity, ppsPerReceiver, type CapacityResult } from './capacity.js';
+import { CpuCap } from './cpuCap.js';
+import { loadBenchMedia, type BenchMedia } from './media.js';
 import { Pacer } from './pacer.js';
 import { ReceiveTally } from './receiver.js';
 import { JanusProcess } from './janus.js';
@@ -17,6 +19,8 @@ const WEBINAR_N = Number(args.get('webinar') ?? 100);
 const AUDIO_N = Number(args.get('listeners') ?? 50);
 const ONLY = args.get('only')?.split(',');
 const withSignaling = args.get('signaling') !== 'off';
+/** Share of one core the worker is capped at for the capacity section; 0 = skip it. */
+const CAPACITY_SHARE = args.get('capacity') === 'off' ? 0 : Number(args.get('capacity') ?? 10) / 100;
 const withJanus = args.get('janus') !== 'off' && JanusProcess.available() && !!process.env.PARLEY_BENCH_JANUS_IP;
 
 const ALL_SCENARIOS: Scenario[] = [
@@ -73,6 +77,7 @@ async function main(): Promise<void> {
       await two.close();
     }
   }
+  const capacity = CAPACITY_SHARE ? await runCapacity(ctx, results) : [];
   if (withJanus) {
     const janus = await JanusTarget.start(ctx);
     try {
@@ -84,7 +89,40 @@ async function main(): Promise<void> {
     console.log('Janus comparison skipped (janus not installed, or not running inside the bench network namespace: use `npm run bench`).');
   }
   pacer.close();
-  writeReport(results, signaling);
+  writeReport(results, signaling, capacity);
+}
+
+/** Webinar and audio-only on one worker capped by a cgroup, stepped up until loss reaches 1%. */
+async function runCapacity(ctx: { media: BenchMedia; pacer: Pacer; tally: ReceiveTally }, results: Result[]): Promise<CapacityResult[]> {
+  const scenarios: Scenario[] = [
+    { key: 'webinar', label: 'webinar (1 publisher)', publishers: 1, viewers: 0, publishersSubscribe: false, audioOnly: false },
+    { key: 'audio', label: 'audio-only (10 speakers)', publishers: 10, viewers: 0, publishersSubscribe: false, audioOnly: true },
+  ].filter((s) => SCENARIOS.some((x) => x.key === s.key)) as Scenario[];
+  if (!scenarios.length) return [];
+  if (!CpuCap.available()) {
+    console.log('Capacity section skipped: needs root and cgroup v1\'s cpu controller at /sys/fs/cgroup/cpu.');
+    return [];
+  }
+  const out: CapacityResult[] = [];
+  const target = await ParleyTarget.start(1, ctx);
+  const cap = CpuCap.create(CAPACITY_SHARE);
+  try {
+    cap.add(target.mediaPids[0]!);
+    for (const sc of scenarios) {
+      // Start below the edge this run's uncapped cost predicts (10 µs/pkt when that scenario was not run).
+      const usPerPkt = results.find((r) => r.scenario.key === sc.key && r.target.startsWith('Parley (1'))?.mediaUsPerPkt ?? 10;
+      const predicted = (CAPACITY_SHARE * 1e6) / (usPerPkt * ppsPerReceiver(ctx.media, sc));
+      out.push(await measureCapacity(target, cap, sc, ctx, {
+        start: Math.max(2, Math.round(predicted * 0.6)), maxReceivers: Math.round(predicted * 2.5), settleS: 3, windowS: 8, budgetS: 140,
+      }));
+      const r = out.at(-1)!;
+      console.log(`capacity | ${sc.label} at ${f(CAPACITY_SHARE * 100, 0)}% of a core: held ${r.held?.receivers ?? 'none'} (${f(r.held?.forwardedPps ?? NaN, 0)} pkt/s), first failed ${r.failed?.receivers ?? 'none'}, ${f(r.seconds, 0)} s`);
+    }
+  } finally {
+    cap.close();
+    await target.close();
+  }
+  return out;
 }
 
 function scalingSection(results: Result[]): string {
@@ -104,7 +142,7 @@ their own router on the second worker, fed by one pipe transport per producer. T
 busiest worker (the one that would saturate first).`;
 }
 
-function writeReport(results: Result[], signaling: SignalingResult | undefined): void {
+function writeReport(results: Result[], signaling: SignalingResult | undefined, capacity: CapacityResult[]): void {
   const ratios = (['webinar', 'meeting', 'audio'] as const).map((key) => {
     const p = results.find((r) => r.scenario.key === key && r.target.startsWith('Parley (1'));
     const j = results.find((r) => r.scenario.key === key && r.target.startsWith('Janus'));
@@ -164,6 +202,8 @@ per packet is CPU time charged to the SFU's own processes and is the most stable
 ${table(results)}
 
 ${scalingSection(results)}
+
+${capacitySection(capacity)}
 
 ${ratios.length ? `## Parley vs Janus: CPU per forwarded packet
 
