@@ -70,8 +70,9 @@ export function ppsPerReceiver(media: BenchMedia, sc: Scenario): number {
 }
 
 /**
- * Steps the receivers of one room up until a step fails, with the worker held to `cap`: +20% while
- * the worker uses under 3/4 of its cap, +10% after. The cap is lifted while receivers join (their
+ * Steps the receivers of one room up until a step fails, with the worker held to `cap`: +20% until
+ * a step finds the worker at 3/4 of its cap or more, +10% from then on (its CPU per packet drops
+ * as it batches more, so a later step can read lower). The cap is lifted while receivers join (their
  * ICE/DTLS handshakes are a join cost, not a forwarding one) and enforced while media settles and
  * during the measurement window. Receivers get every published stream (publishers do not subscribe).
  */
@@ -89,6 +90,7 @@ export async function measureCapacity(target: ParleyTarget, cap: CpuCap, sc: Sce
     await joinPublishers(room, sc, bots);
     let count = 0;
     let next = o.start;
+    let fine = false;
     for (;;) {
       cap.lift();
       await joinViewers(room, count, next, bots);
@@ -128,8 +130,8 @@ export async function measureCapacity(target: ParleyTarget, cap: CpuCap, sc: Sce
         stoppedBecause = `reached the bench's limit of ${o.maxReceivers} receivers`;
         break;
       }
-      const factor = step.workerCores < 0.75 * cap.share ? 1.2 : 1.1;
-      next = Math.min(o.maxReceivers, Math.max(count + 1, Math.round(count * factor)));
+      fine ||= step.workerCores >= 0.75 * cap.share;
+      next = Math.min(o.maxReceivers, Math.max(count + 1, Math.round(count * (fine ? 1.1 : 1.2))));
     }
   } finally {
     cap.lift();
@@ -162,8 +164,8 @@ export function capacitySection(results: CapacityResult[]): string {
 Measured under a cap of **${f(first.share * 100, 0)}% of one core**, then scaled to one core. The Parley worker (1 worker) runs in a
 cgroup v1 cpu cgroup the bench creates (CFS quota ${first.quotaUs} µs per ${first.periodUs} µs period for all its threads, and a high cpu.shares so that
 other load on the machine does not delay it within that quota), so the bots on this 2-core machine can saturate it.
-Receivers join one room step by step (from 60% of the count this run's uncapped µs/pkt predicts: +20% while the worker
-uses under 3/4 of its cap, +10% after); after each step media settles for ${first.settleS} s, then loss and CPU are counted over a
+Receivers join one room step by step (from 60% of the count this run's uncapped µs/pkt predicts: +20% until the worker
+reaches 3/4 of its cap, +10% from then on); after each step media settles for ${first.settleS} s, then loss and CPU are counted over a
 ${first.windowS} s window as above. The cap is lifted while receivers join (ICE/DTLS handshakes) and enforced during settling and
 the window. A step **holds** when loss < ${MAX_LOSS_PCT}% and the receivers got ≥ ${MIN_DELIVERED_PCT}% of what the publishers sent in the window
 (**delivered**: a worker that falls behind queues the deficit in its socket's receive buffer for seconds before it
