@@ -30,6 +30,8 @@ export interface CapacityStep {
   /** Datagrams dropped because a receive buffer was full: at the worker's socket, at the bots' sockets. */
   workerDrops: number;
   botDrops: number;
+  /** Bytes waiting in the worker's socket receive queue at the window's start and end (a growing queue: the worker falls behind). */
+  workerQueued: [number, number];
   benchCores: number;
   latP99: number;
 }
@@ -113,6 +115,7 @@ export async function measureCapacity(target: ParleyTarget, cap: CpuCap, sc: Sce
         throttledShare: (t2.throttled - t.throttled) / Math.max(1, t2.periods - t.periods),
         workerDrops: u2.drops - u.drops,
         botDrops: u2.otherDrops - u.otherDrops,
+        workerQueued: [u.queuedBytes, u2.queuedBytes],
         benchCores: w.benchCores,
         latP99: pct(w.latencies, 99),
       };
@@ -152,7 +155,9 @@ export function capacitySection(results: CapacityResult[]): string {
     const h = r.held;
     const x = r.failed;
     const scaled = (n: number) => f(n / r.share, 0);
-    const failedCell = x ? `${x.receivers}: loss ${f(x.lossPct, 2)}%, delivered ${f(x.deliveredPct, 1)}% (drops ${x.workerDrops} / ${x.botDrops})` : `none (${r.stoppedBecause})`;
+    const failedCell = x
+      ? `${x.receivers}: loss ${f(x.lossPct, 2)}%, delivered ${f(x.deliveredPct, 1)}%; worker socket ${x.workerDrops} drops, queue ${f(x.workerQueued[0] / 1024, 0)} → ${f(x.workerQueued[1] / 1024, 0)} KB; bots ${x.botDrops} drops`
+      : `none (${r.stoppedBecause})`;
     const heldCells = h
       ? `${h.receivers} | ${f(h.forwardedPps, 0)} | ${f(h.workerCores * 100, 1)}% | ${f(h.lossPct, 2)} / ${f(h.deliveredPct, 1)} | ${scaled(h.forwardedPps)} | ${scaled(h.receivers)}`
       : 'none | - | - | - | - | -';
@@ -169,12 +174,14 @@ reaches 3/4 of its cap, +10% from then on); after each step media settles for ${
 ${first.windowS} s window as above. The cap is lifted while receivers join (ICE/DTLS handshakes) and enforced during settling and
 the window. A step **holds** when loss < ${MAX_LOSS_PCT}% and the receivers got ≥ ${MIN_DELIVERED_PCT}% of what the publishers sent in the window
 (**delivered**: a worker that falls behind queues the deficit in its socket's receive buffer for seconds before it
-overflows into loss). **per core (scaled)** = held figures ÷ ${first.share}. The worker holds less than its cap ÷ µs/pkt: each
-video frame (a keyframe most) is fanned out to every receiver in one burst, meanwhile the publishers' packets queue in
-the worker's socket buffer (kernel default size); near the cap that queue stops draining, and then overflows. A full core with ${f(1 / first.share, 0)}× the receivers spends the same wall time on each
-burst, so the scaled figure carries the same effect; the worker's fixed costs (timers, RTCP) scale too.
+overflows into loss; a deficit with no queue at the worker's socket would point at the bots instead). **per core
+(scaled)** = held figures ÷ ${first.share}. Near the edge the worker is throttled in most periods: each video frame (a keyframe
+most) goes out to every receiver in one burst while the publishers' next packets wait in the worker's socket buffer
+(the kernel's default size; mediasoup 3.12 does not set one); at the edge that queue stops draining, then overflows. A full
+core with ${f(1 / first.share, 0)}× the receivers spends the same wall time on each burst, so the scaled figure carries the same effect; the
+worker's fixed costs (timers, RTCP) scale too. The edge moves by about one step between runs on this shared machine.
 
-| scenario | held (receivers) | fwd pkt/s | worker CPU (of one core) | loss % / delivered % | pkt/s per core (scaled) | receivers per core (scaled) | first failed step: receivers, loss, delivered (datagrams dropped at the worker's / the bots' sockets) |
+| scenario | held (receivers) | fwd pkt/s | worker CPU (of one core) | loss % / delivered % | pkt/s per core (scaled) | receivers per core (scaled) | first failed step: receivers, loss, delivered; datagrams dropped (full receive buffer) and queued at the worker's socket, dropped at the bots' |
 |---|---:|---:|---:|---:|---:|---:|---|
 ${rows.join('\n')}
 
