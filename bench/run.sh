@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run bench [-- --webinar=100 --listeners=50 --window=10 --janus=off]
+# npm run bench [-- --webinar=100 --listeners=50 --window=10 --janus=off --capacity=off]
 # Builds the server and the bench, then runs every scenario against Parley and Janus inside a
 # network namespace of its own (loopback + one veth pair; no traffic leaves it), and writes BENCHMARKS.md.
 set -euo pipefail

@@ -48,12 +48,15 @@ export async function freePort(): Promise<number> {
 export class ParleyServerProcess {
   readonly child: ChildProcess;
   readonly url: string;
+  /** The first worker's media port (UDP and TCP); worker n listens on rtcPort + n. */
+  readonly rtcPort: number;
   readonly #dataDir: string;
   workerPids: number[] = [];
 
-  private constructor(child: ChildProcess, url: string, dataDir: string) {
+  private constructor(child: ChildProcess, url: string, rtcPort: number, dataDir: string) {
     this.child = child;
     this.url = url;
+    this.rtcPort = rtcPort;
     this.#dataDir = dataDir;
   }
 
@@ -70,7 +73,7 @@ export class ParleyServerProcess {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     ownChild(child);
-    const server = new ParleyServerProcess(child, `http://127.0.0.1:${port}`, dataDir);
+    const server = new ParleyServerProcess(child, `http://127.0.0.1:${port}`, rtcPort, dataDir);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('Parley server did not start in 20 s')), 20_000);
       child.stdout?.on('data', (d: Buffer) => {

@@ -2,43 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { loadBenchMedia } from './media.js';
+import { capacitySection, measureCapacity, ppsPerReceiver, type CapacityResult } from './capacity.js';
+import { CpuCap } from './cpuCap.js';
+import { loadBenchMedia, type BenchMedia } from './media.js';
 import { Pacer } from './pacer.js';
-import { CpuMeter, rssBytes } from './procStat.js';
 import { ReceiveTally } from './receiver.js';
 import { JanusProcess } from './janus.js';
-import { JanusTarget, ParleyTarget, type Bot, type Target } from './targets.js';
+import { runScenario, type Result, type Scenario } from './scenario.js';
+import { JanusTarget, ParleyTarget } from './targets.js';
 import { measureSignaling, type SignalingResult } from './signalingLoad.js';
-
-interface Scenario {
-  key: 'webinar' | 'meeting' | 'audio';
-  label: string;
-  publishers: number;
-  /** Receive-only participants. */
-  viewers: number;
-  /** Publishers also receive everyone else (a meeting). */
-  publishersSubscribe: boolean;
-  audioOnly: boolean;
-}
-
-interface Result {
-  target: string;
-  scenario: Scenario;
-  streamsPerReceiver: number;
-  forwardedPps: number;
-  mediaCores: number;
-  mediaUsPerPkt: number;
-  controlUsPerPkt: number;
-  lossPct: number;
-  latP50: number;
-  latP99: number;
-  memPerParticipantMB: number;
-  joinP50: number;
-  joinP95: number;
-  benchCores: number;
-  /** Share of a core each forwarding process used (one per worker for Parley). */
-  perProcessCores: number[];
-}
+import { f } from './util.js';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const WINDOW_S = Number(args.get('window') ?? 10);
@@ -46,6 +19,8 @@ const WEBINAR_N = Number(args.get('webinar') ?? 100);
 const AUDIO_N = Number(args.get('listeners') ?? 50);
 const ONLY = args.get('only')?.split(',');
 const withSignaling = args.get('signaling') !== 'off';
+/** Share of one core the worker is capped at for the capacity section; 0 = skip it. */
+const CAPACITY_SHARE = args.get('capacity') === 'off' ? 0 : Number(args.get('capacity') ?? 10) / 100;
 const withJanus = args.get('janus') !== 'off' && JanusProcess.available() && !!process.env.PARLEY_BENCH_JANUS_IP;
 
 const ALL_SCENARIOS: Scenario[] = [
@@ -54,95 +29,6 @@ const ALL_SCENARIOS: Scenario[] = [
   { key: 'audio', label: `audio-only 10 x ${AUDIO_N}`, publishers: 10, viewers: AUDIO_N, publishersSubscribe: false, audioOnly: true },
 ];
 const SCENARIOS = ALL_SCENARIOS.filter((s) => !ONLY || ONLY.includes(s.key));
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs: number[], p: number) => {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
-
-async function runScenario(target: Target, sc: Scenario, tally: ReceiveTally): Promise<Result> {
-  const pids = [...target.mediaPids, ...target.controlPids];
-  const memBefore = pids.reduce((n, p) => n + rssBytes(p), 0);
-  const room = await target.createRoom(`${sc.key}-${Date.now()}`, sc.publishers);
-  const bots: Bot[] = [];
-  try {
-    const what = { audio: true, video: !sc.audioOnly };
-    for (let i = 0; i < sc.publishers; i++) {
-      const b = await room.join(`pub${i}`);
-      bots.push(b);
-      await b.publish(what);
-    }
-    if (sc.publishersSubscribe) for (const b of [...bots]) await b.subscribe();
-    const viewers: Bot[] = [];
-    for (let i = 0; i < sc.viewers; i += 10) {
-      const batch = await Promise.all(Array.from({ length: Math.min(10, sc.viewers - i) }, async (_, k) => {
-        const b = await room.join(`viewer${i + k}`);
-        await b.subscribe();
-        return b;
-      }));
-      viewers.push(...batch);
-      bots.push(...batch);
-    }
-    await sleep(2000);
-    const firstMedia = (b: Bot) => {
-      const v = b.receivers.filter((r) => r.kind === 'video' && r.firstFrameAt !== undefined).map((r) => r.firstFrameAt!);
-      const a = b.receivers.filter((r) => r.firstPacketAt !== undefined).map((r) => r.firstPacketAt!);
-      const t = sc.audioOnly ? a : v;
-      return t.length ? Math.min(...t) - b.startedAt : NaN;
-    };
-    const joinTimes = (viewers.length ? viewers : bots).map(firstMedia).filter((x) => Number.isFinite(x));
-    const memAfter = pids.reduce((n, p) => n + rssBytes(p), 0);
-    const receiving = bots.filter((b) => b.receivers.length);
-    const streamsPerReceiver = receiving.reduce((n, b) => n + b.receivers.length, 0) / Math.max(1, receiving.length);
-    await sleep(1000);
-    tally.reset();
-    const allReceivers = bots.flatMap((b) => b.receivers);
-    const startCounts = allReceivers.map((r) => r.received);
-    const media = new CpuMeter(target.mediaPids);
-    const control = new CpuMeter(target.controlPids);
-    const bench = new CpuMeter([process.pid]);
-    const perProcess = target.mediaPids.map((p) => new CpuMeter([p]));
-    for (const m of perProcess) m.start();
-    media.start();
-    control.start();
-    bench.start();
-    await sleep(WINDOW_S * 1000);
-    const m = media.read();
-    const c = control.read();
-    const packets = tally.packets;
-    const lost = tally.lost;
-    const silent = allReceivers.filter((r, i) => r.received === startCounts[i]);
-    if (silent.length) console.log(`  ${silent.length} of ${allReceivers.length} streams received nothing in the window (${silent.filter((r) => r.kind === "video").length} video; before it: ${silent.map((r) => r.received).join(",")})`);
-    const expectedStreams = (sc.viewers + (sc.publishersSubscribe ? sc.publishers : 0)) * (sc.publishersSubscribe ? sc.publishers - 1 : sc.publishers) * (sc.audioOnly ? 1 : 2);
-    if (allReceivers.length !== expectedStreams) console.log(`  ${allReceivers.length} streams open, ${expectedStreams} expected`);
-    if (lost) console.log(`  lost ${lost} (video ${tally.lostVideo}) of ${packets + lost}`);
-    const lat = tally.latencies;
-    return {
-      target: target.name,
-      scenario: sc,
-      streamsPerReceiver,
-      forwardedPps: packets / (m.wallMs / 1000),
-      mediaCores: m.cores,
-      mediaUsPerPkt: m.cpuUs / packets,
-      controlUsPerPkt: target.controlPids.length ? c.cpuUs / packets : NaN,
-      lossPct: (100 * lost) / Math.max(1, packets + lost),
-      latP50: pct(lat, 50),
-      latP99: pct(lat, 99),
-      memPerParticipantMB: (memAfter - memBefore) / (bots.length * 1024 * 1024),
-      joinP50: pct(joinTimes, 50),
-      joinP95: pct(joinTimes, 95),
-      benchCores: bench.read().cores,
-      perProcessCores: perProcess.map((p) => p.read().cores),
-    };
-  } finally {
-    for (const b of bots) b.close();
-    await sleep(1500);
-  }
-}
-
-const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 
 function table(results: Result[]): string {
   const head = '| SFU | scenario | fwd pkt/s | media CPU (core) | media µs/pkt | Node µs/pkt | loss % | latency p50 / p99 ms | MB / participant | join→first frame p50 / p95 ms | pkt/s per core (proj.) | receivers per core (proj.) |';
@@ -171,7 +57,7 @@ async function main(): Promise<void> {
   const parley = await ParleyTarget.start(1, ctx);
   let signaling: SignalingResult | undefined;
   try {
-    for (const sc of SCENARIOS) log(await runScenario(parley, sc, tally));
+    for (const sc of SCENARIOS) log(await runScenario(parley, sc, tally, WINDOW_S));
     if (withSignaling) {
       signaling = await measureSignaling(parley.server);
       console.log(`signaling: ${JSON.stringify(signaling)}`);
@@ -184,17 +70,18 @@ async function main(): Promise<void> {
     // Same webinar on 2 workers: the room spreads half its viewers to the second worker through pipeToRouter.
     const two = await ParleyTarget.start(2, ctx, Math.ceil(webinar.viewers / 2));
     try {
-      const r = await runScenario(two, webinar, tally);
+      const r = await runScenario(two, webinar, tally, WINDOW_S);
       log(r);
       console.log(`  per worker: ${r.perProcessCores.map((c) => `${f(c * 100, 1)}%`).join(', ')} of a core`);
     } finally {
       await two.close();
     }
   }
+  const capacity = CAPACITY_SHARE ? await runCapacity(ctx, results) : [];
   if (withJanus) {
     const janus = await JanusTarget.start(ctx);
     try {
-      for (const sc of SCENARIOS) log(await runScenario(janus, sc, tally));
+      for (const sc of SCENARIOS) log(await runScenario(janus, sc, tally, WINDOW_S));
     } finally {
       await janus.close();
     }
@@ -202,7 +89,40 @@ async function main(): Promise<void> {
     console.log('Janus comparison skipped (janus not installed, or not running inside the bench network namespace: use `npm run bench`).');
   }
   pacer.close();
-  writeReport(results, signaling);
+  writeReport(results, signaling, capacity);
+}
+
+/** Webinar and audio-only on one worker capped by a cgroup, stepped up until loss reaches 1%. */
+async function runCapacity(ctx: { media: BenchMedia; pacer: Pacer; tally: ReceiveTally }, results: Result[]): Promise<CapacityResult[]> {
+  const scenarios: Scenario[] = [
+    { key: 'webinar', label: 'webinar (1 publisher)', publishers: 1, viewers: 0, publishersSubscribe: false, audioOnly: false },
+    { key: 'audio', label: 'audio-only (10 speakers)', publishers: 10, viewers: 0, publishersSubscribe: false, audioOnly: true },
+  ].filter((s) => SCENARIOS.some((x) => x.key === s.key)) as Scenario[];
+  if (!scenarios.length) return [];
+  if (!CpuCap.available()) {
+    console.log('Capacity section skipped: needs root and cgroup v1\'s cpu controller at /sys/fs/cgroup/cpu.');
+    return [];
+  }
+  const out: CapacityResult[] = [];
+  const target = await ParleyTarget.start(1, ctx);
+  const cap = CpuCap.create(CAPACITY_SHARE);
+  try {
+    cap.add(target.mediaPids[0]!);
+    for (const sc of scenarios) {
+      // Start below the edge this run's uncapped cost predicts (10 µs/pkt when that scenario was not run).
+      const usPerPkt = results.find((r) => r.scenario.key === sc.key && r.target.startsWith('Parley (1'))?.mediaUsPerPkt ?? 10;
+      const predicted = (CAPACITY_SHARE * 1e6) / (usPerPkt * ppsPerReceiver(ctx.media, sc));
+      out.push(await measureCapacity(target, cap, sc, ctx, {
+        start: Math.max(2, Math.round(predicted * 0.6)), maxReceivers: Math.round(predicted * 2.5), settleS: 3, windowS: 8, budgetS: 140,
+      }));
+      const r = out.at(-1)!;
+      console.log(`capacity | ${sc.label} at ${f(CAPACITY_SHARE * 100, 0)}% of a core: held ${r.held?.receivers ?? 'none'} (${f(r.held?.forwardedPps ?? NaN, 0)} pkt/s), first failed ${r.failed?.receivers ?? 'none'}, ${f(r.seconds, 0)} s`);
+    }
+  } finally {
+    cap.close();
+    await target.close();
+  }
+  return out;
 }
 
 function scalingSection(results: Result[]): string {
@@ -222,7 +142,7 @@ their own router on the second worker, fed by one pipe transport per producer. T
 busiest worker (the one that would saturate first).`;
 }
 
-function writeReport(results: Result[], signaling: SignalingResult | undefined): void {
+function writeReport(results: Result[], signaling: SignalingResult | undefined, capacity: CapacityResult[]): void {
   const ratios = (['webinar', 'meeting', 'audio'] as const).map((key) => {
     const p = results.find((r) => r.scenario.key === key && r.target.startsWith('Parley (1'));
     const j = results.find((r) => r.scenario.key === key && r.target.startsWith('Janus'));
@@ -282,6 +202,8 @@ per packet is CPU time charged to the SFU's own processes and is the most stable
 ${table(results)}
 
 ${scalingSection(results)}
+
+${capacitySection(capacity)}
 
 ${ratios.length ? `## Parley vs Janus: CPU per forwarded packet
 
