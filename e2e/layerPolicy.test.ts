@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { expectColour, waitFor } from './support/expectations.js';
 import { useServerAndBrowser } from './support/harness.js';
 import type { ChimePage } from './support/chimePage.js';
-import { aliceToBob } from './support/publisherToViewer.js';
+import { aliceToBob, udpRecvTuple } from './support/publisherToViewer.js';
 import { canShapeLoopback, LoopbackShaper } from './support/linkShaper.js';
 
 // The layer policy on received media: a subscriber gets the simulcast layer that fits the size it
@@ -119,8 +119,7 @@ describe('simulcast layer policy', () => {
     const room = env.server.rooms.get(meeting.Meeting.MeetingId)!;
     const peer = room.member(bob.attendeeId)!.peer;
     const top = await widthBecomes(bob, 'bob decodes the top layer (1280 wide)', (w) => w >= 1280, 40_000);
-    const tuple = peer.iceTuple('recv')!;
-    expect(tuple.protocol, 'media over UDP').toBe('udp');
+    const flow = await udpRecvTuple(peer);
     const sendBps = async () => (await peer.transportStats()).recv?.sendBitrate ?? 0;
     await new Promise((r) => setTimeout(r, 3000));
     console.log(`[link] top layer after ${top.ms} ms; server sends bob ${Math.round((await sendBps()) / 1000)} kbps`);
@@ -137,9 +136,8 @@ describe('simulcast layer policy', () => {
     }
     const shaper = new LoopbackShaper();
     try {
-      const link = { srcPort: tuple.localPort, dstPort: tuple.remotePort! };
       // 700 kbit/s with a 150 ms queue: the middle layer (500k) and audio fit, the top (1.2M) does not.
-      shaper.shape(link, { rateKbps: 700, queueMs: 150 });
+      shaper.shape(flow, { rateKbps: 700, queueMs: 150 });
       const dropped = await widthBecomes(bob, 'shrunk link: bob drops below the top layer', (w) => w > 0 && w < 1280, 30_000);
       console.log(`[link] 700 kbit/s -> ${dropped.width}px in ${dropped.ms} ms (estimate ${peer.layers.availableBitrate} bps)`);
       // Let the estimate settle on the lower layer, then watch 8 s of it.

@@ -3,7 +3,7 @@ import type { types } from 'mediasoup';
 import { expectColour, waitFor } from './support/expectations.js';
 import { useServerAndBrowser } from './support/harness.js';
 import type { ChimePage } from './support/chimePage.js';
-import { aliceToBob } from './support/publisherToViewer.js';
+import { aliceToBob, udpRecvTuple } from './support/publisherToViewer.js';
 import { canDropOnLoopback, LossyLink, type LossCounters } from './support/lossyLink.js';
 
 // Loss recovery: random loss on the one UDP flow from the server to bob's browser (nftables on
@@ -147,8 +147,7 @@ describe('loss recovery', () => {
     // Layer changes explain sequence numbers the server skips (see figures()).
     let layerChanges = 0;
     for (const c of peer.consumers.values()) if (c.kind === 'video') c.on('layerschange', () => layerChanges++);
-    const tuple = peer.iceTuple('recv')!;
-    expect(tuple.protocol, 'media over UDP').toBe('udp');
+    const flow = await udpRecvTuple(peer);
     const link = new LossyLink();
     const snapshot = async (): Promise<Snapshot> => {
       const [bobStats, server, upstream] = await Promise.all([inbound(bob), serverOut(peer), upstreamLost(alicePeer)]);
@@ -159,7 +158,7 @@ describe('loss recovery', () => {
     const colours: Array<{ r: number; g: number; b: number } | null> = [];
     let rtxStat = false;
     try {
-      link.drop({ srcPort: tuple.localPort, dstPort: tuple.remotePort! }, 0);
+      link.drop(flow, 0);
       for (const level of LEVELS) {
         link.change(level);
         await new Promise((r) => setTimeout(r, 2000));

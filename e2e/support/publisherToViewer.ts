@@ -50,3 +50,16 @@ export async function aliceToBob(env: Env, name: string, { textured, tileId }: {
   }, [tile.tileId, tileId] as const);
   return { meeting, alice, bob };
 }
+
+/**
+ * The UDP address pair of a peer's receive transport. Chromium may nominate its ICE-TCP pair first
+ * on a busy machine (the UDP check came back later) and switch to the better UDP pair a moment
+ * after: wait for that rather than shaping a flow that is not carrying the media.
+ */
+export async function udpRecvTuple(peer: { iceTuple(direction: 'recv'): { protocol: string; localPort: number; remotePort?: number } | undefined }): Promise<{ srcPort: number; dstPort: number }> {
+  const tuple = await waitFor('the receive transport runs over UDP', async () => {
+    const t = peer.iceTuple('recv');
+    return t?.protocol === 'udp' && t.remotePort !== undefined ? t : undefined;
+  }, 15_000, 200);
+  return { srcPort: tuple.localPort, dstPort: tuple.remotePort! };
+}
