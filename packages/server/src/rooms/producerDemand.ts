@@ -39,6 +39,11 @@ function isReduction(from: Demand, to: Demand): boolean {
   return level(to) < level(from);
 }
 
+interface Receiver {
+  consumer: types.Consumer;
+  wantedLayer: () => number | null;
+}
+
 const sameDemand = (a: Demand, b: Demand) => a.wanted === b.wanted && a.maxSpatialLayer === b.maxSpatialLayer;
 const FULL: Demand = { wanted: true, maxSpatialLayer: null };
 
@@ -48,10 +53,6 @@ export type ProducerDemandEvents = {
 };
 
 export interface ProducerDemandDeps {
-  /** Every consumer of the producer, across the room. */
-  consumersOf: (producerId: string) => types.Consumer[];
-  /** The layer the consumer's receiver wants (its layer policy's viewport/cap choice); null when unknown. */
-  wantedLayer: (consumer: types.Consumer) => number | null;
   /**
    * A reduction is reported only once it has held this long (consumers start paused for a moment,
    * a tile being resized passes through small sizes); more demand is reported at once.
@@ -71,7 +72,8 @@ export class ProducerDemand extends TypedEmitter<ProducerDemandEvents> {
   /** The demand last reported per producer; absent means FULL (what a publisher starts with). */
   readonly #reported = new Map<string, Demand>();
   readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
-  readonly #watched = new WeakSet<types.Producer>();
+  /** Each video producer's receivers: consumer id -> the consumer and what its receiver wants of it. */
+  readonly #receivers = new Map<string, Map<string, Receiver>>();
   readonly #producerOf = new Map<string, types.Producer>();
   #closed = false;
 
@@ -90,19 +92,26 @@ export class ProducerDemand extends TypedEmitter<ProducerDemandEvents> {
     return this.demand(producerId).wanted;
   }
 
-  /** Watches a new consumer: its pause, resume and close may change its producer's demand. */
-  handleConsumer(consumer: types.Consumer, producer: types.Producer): void {
-    if (this.#closed || producer.kind !== 'video') return;
-    if (!this.#watched.has(producer)) {
-      this.#watched.add(producer);
+  /**
+   * Watches a new consumer of a video: its pause, resume and close, and the layer its receiver
+   * wants (`wantedLayer`, read when the demand is worked out), may change its producer's demand.
+   */
+  handleConsumer(consumer: types.Consumer, producer: types.Producer, wantedLayer: () => number | null): void {
+    if (this.#closed || producer.kind !== 'video' || producer.closed) return;
+    let receivers = this.#receivers.get(producer.id);
+    if (!receivers) {
+      receivers = new Map();
+      this.#receivers.set(producer.id, receivers);
       producer.observer.once('close', () => this.#forget(producer.id));
     }
+    receivers.set(consumer.id, { consumer, wantedLayer });
     this.#producerOf.set(consumer.id, producer);
     const check = () => this.handleChange(producer);
     consumer.observer.on('pause', check);
     consumer.observer.on('resume', check);
     consumer.observer.once('close', () => {
       this.#producerOf.delete(consumer.id);
+      this.#receivers.get(producer.id)?.delete(consumer.id);
       check();
     });
     check();
@@ -136,10 +145,9 @@ export class ProducerDemand extends TypedEmitter<ProducerDemandEvents> {
   }
 
   #compute(producer: types.Producer): Demand {
-    const receivers = this.#deps
-      .consumersOf(producer.id)
-      .filter((c) => !c.closed)
-      .map((c) => ({ paused: c.paused, layer: this.#deps.wantedLayer(c) }));
+    const receivers = [...(this.#receivers.get(producer.id)?.values() ?? [])]
+      .filter((r) => !r.consumer.closed)
+      .map((r) => ({ paused: r.consumer.paused, layer: r.wantedLayer() }));
     const layers = producer.type === 'simulcast' ? (producer.rtpParameters.encodings?.length ?? 1) : 1;
     return demandOf(receivers, layers);
   }
@@ -151,6 +159,8 @@ export class ProducerDemand extends TypedEmitter<ProducerDemandEvents> {
   }
 
   #forget(producerId: string): void {
+    for (const consumerId of this.#receivers.get(producerId)?.keys() ?? []) this.#producerOf.delete(consumerId);
+    this.#receivers.delete(producerId);
     clearTimeout(this.#timers.get(producerId));
     this.#timers.delete(producerId);
     this.#reported.delete(producerId);
@@ -161,6 +171,7 @@ export class ProducerDemand extends TypedEmitter<ProducerDemandEvents> {
     this.#closed = true;
     for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
+    this.#receivers.clear();
     this.#producerOf.clear();
     this.removeAllListeners();
   }

@@ -67,8 +67,6 @@ export class Room extends TypedEmitter<RoomEvents> {
       this.#broadcast((m) => m.channel.notify('activeSpeaker', { attendeeId }));
     });
     this.#demand = new ProducerDemand({
-      consumersOf: (producerId) => this.members.flatMap((m) => [...m.peer.consumers.values()].filter((c) => c.producerId === producerId)),
-      wantedLayer: (consumer) => this.#receiverOf(consumer)?.peer.layers.wantedLayer(consumer.id) ?? null,
       settleMs: DEMAND_SETTLE_MS,
     });
     this.#demand.onListenerError = this.onListenerError;
@@ -83,11 +81,6 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   get closed(): boolean {
     return this.#closed;
-  }
-
-  /** The member receiving a consumer (its consumer id is in that member's peer). */
-  #receiverOf(consumer: types.Consumer): Member | undefined {
-    return this.members.find((m) => m.peer.consumers.has(consumer.id));
   }
 
   /** What the receivers of a video producer want of it now (dynacast; for tests and operators). */
@@ -319,7 +312,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (member.role === 'audience' && !member.allows(producer.kind)) return;
     const consumer = await member.peer.consume(producer);
     if (!consumer) return;
-    this.#demand.handleConsumer(consumer, producer);
+    this.#demand.handleConsumer(consumer, producer, () => member.peer.layers.wantedLayer(consumer.id));
     member.channel.notify('newConsumer', {
       consumerId: consumer.id,
       producerId: producer.id,
