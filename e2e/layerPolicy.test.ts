@@ -90,6 +90,21 @@ describe('simulcast layer policy', () => {
     console.log(`[layers] 1280x720 tile -> ${back.width}px in ${back.ms} ms`);
     expect(room.producerDemand(producerId), 'every layer is wanted again').toEqual({ wanted: true, maxSpatialLayer: null });
 
+    // Bob pauses the tile (Chime's pauseVideoTile): nobody receives alice's video, so she stops encoding it at all.
+    const tileId = await bob.eval<number>(`t.session.audioVideo.getAllRemoteVideoTiles().find((s) => s.boundAttendeeId === '${alice.attendeeId}').tileId`);
+    await bob.eval(`t.session.audioVideo.pauseVideoTile(${tileId})`);
+    const paused = Date.now();
+    const stopped = await waitFor('alice stops encoding every layer', async () => {
+      const r = await encodingsRunning(alice);
+      return !r.r0 && !r.r1 && !r.r2 ? r : undefined;
+    }, 15_000, 0);
+    console.log(`[dynacast] tile paused: alice encodes ${JSON.stringify(stopped)} (${Date.now() - paused} ms after pauseVideoTile)`);
+    await bob.eval(`t.session.audioVideo.unpauseVideoTile(${tileId})`);
+    const resumed = Date.now();
+    await widthBecomes(bob, 'unpaused: bob decodes the top layer again', (w) => w >= 1280, 30_000);
+    expect(await encodingsRunning(alice), 'unpaused: alice encodes all three layers again').toEqual({ r0: true, r1: true, r2: true });
+    console.log(`[dynacast] tile unpaused: top layer again after ${Date.now() - resumed} ms`);
+
     // The operator's cap on what the server sends bob (setMaxOutgoingBitrate on his transport):
     // what is sent stays under it and frames keep decoding. Which layer fits is the content's
     // call: layers are priced at what they carry, and this flat red picture costs little even at
