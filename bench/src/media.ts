@@ -22,7 +22,21 @@ export interface MediaClip {
 export interface BenchMedia {
   video: MediaClip;
   audio: MediaClip;
+  /** With --simulcast: the publisher's VP8 layers, lowest first (the top one is `video`). */
+  simulcast?: SimulcastLayer[];
 }
+
+export interface SimulcastLayer {
+  clip: MediaClip;
+  width: number;
+  height: number;
+  /** The encoder's target, bits per second (declared as the encoding's maxBitrate). */
+  bitrate: number;
+}
+
+/** Top layer = the single-layer clip, so a viewer on it gets the very packets the default run forwards. */
+const TOP = { width: 640, height: 360, bitrate: 600_000 };
+const LOWER = [{ width: 160, height: 90, bitrate: 100_000 }, { width: 320, height: 180, bitrate: 250_000 }];
 
 const SECONDS = 10;
 const FPS = 30;
@@ -47,6 +61,25 @@ export function loadBenchMedia(): BenchMedia {
     execFileSync('mv', [`${ogg}.tmp`, ogg]);
   }
   return { video: packetizeVp8(readIvf(readFileSync(ivf))), audio: packetizeOpus(readOggPackets(readFileSync(ogg))) };
+}
+
+/**
+ * The three simulcast layers: 160x90 and 320x180 encoded like the main clip (same source, GOP and
+ * keyframe times, so a layer switch waits no longer than in a browser), cached beside it.
+ */
+export function loadSimulcastLayers(media: BenchMedia): SimulcastLayer[] {
+  const dir = join(homedir(), '.cache', 'parley', 'bench-media-v1');
+  const lower = LOWER.map((l) => {
+    const ivf = join(dir, `video-${l.width}x${l.height}.ivf`);
+    if (!existsSync(ivf)) {
+      execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${l.width}x${l.height}:rate=${FPS}`, '-t', String(SECONDS),
+        '-c:v', 'libvpx', '-b:v', String(l.bitrate), '-deadline', 'realtime', '-cpu-used', '8', '-g', '60', '-keyint_min', '60', '-auto-alt-ref', '0', '-lag-in-frames', '0',
+        '-f', 'ivf', `${ivf}.tmp`], { stdio: 'inherit' });
+      execFileSync('mv', [`${ivf}.tmp`, ivf]);
+    }
+    return { ...l, clip: packetizeVp8(readIvf(readFileSync(ivf))) };
+  });
+  return [...lower, { ...TOP, clip: media.video }];
 }
 
 function readIvf(buf: Buffer): Buffer[] {
