@@ -8,6 +8,8 @@ export class ReceiveTally {
   lost = 0;
   lostVideo = 0;
   latencies: number[] = [];
+  /** Simulcast: packets received per layer of the publisher's (matched by payload), lowest first. */
+  layerPackets: number[] = [];
   /** Record one latency sample in this many packets (keeps memory flat at high rates). */
   sampleEvery = 1;
   #n = 0;
@@ -17,6 +19,7 @@ export class ReceiveTally {
     this.lost = 0;
     this.lostVideo = 0;
     this.latencies = [];
+    this.layerPackets = [];
   }
 
   addLatency(ms: number): void {
@@ -59,8 +62,11 @@ export class StreamReceiver {
     if (this.firstFrameAt === undefined && this.kind === 'video' && ((buf[1] ?? 0) & 0x80)) this.firstFrameAt = now;
     if (this.#log) {
       const { start, end } = rtpPayloadBounds(buf);
-      const sentAt = this.#log.times.get(payloadKey(buf, start, end));
+      const key = payloadKey(buf, start, end);
+      const sentAt = this.#log.times.get(key);
       if (sentAt !== undefined && now - sentAt < 5000) this.#tally.addLatency(now - sentAt);
+      const layer = this.#log.layers.size ? this.#log.layers.get(key) : undefined;
+      if (layer !== undefined) this.#tally.layerPackets[layer] = (this.#tally.layerPackets[layer] ?? 0) + 1;
     }
   }
 }

@@ -28,6 +28,21 @@ export function rtcpRequestsKeyframe(buf: Buffer): boolean {
   return false;
 }
 
+/** The media SSRCs a compound RTCP packet asks keyframes of (PLI: its media SSRC; FIR: each entry's). */
+export function rtcpKeyframeSsrcs(buf: Buffer): number[] {
+  const out: number[] = [];
+  let off = 0;
+  while (off + 4 <= buf.length) {
+    const fmt = (buf[off] ?? 0) & 0x1f;
+    const pt = buf[off + 1] ?? 0;
+    const next = off + (buf.readUInt16BE(off + 2) + 1) * 4;
+    if (pt === 206 && fmt === 1 && off + 12 <= buf.length) out.push(buf.readUInt32BE(off + 8));
+    if (pt === 206 && fmt === 4) for (let e = off + 12; e + 8 <= Math.min(next, buf.length); e += 8) out.push(buf.readUInt32BE(e));
+    off = next;
+  }
+  return out;
+}
+
 /** Offset and length of the RTP payload (after CSRCs, header extension and before padding). */
 export function rtpPayloadBounds(buf: Buffer): { start: number; end: number } {
   const b0 = buf[0] ?? 0;

@@ -9,6 +9,8 @@ export interface RtpOutput {
 /** Send times of recent payloads of one stream, so receivers can measure one-way latency. */
 export class SendLog {
   readonly times = new Map<number, number>();
+  /** Simulcast only (one log shared by the layers): which layer sent each payload, lowest = 0. */
+  readonly layers = new Map<number, number>();
 }
 
 /**
@@ -22,7 +24,8 @@ export class ClipSender {
   readonly #pt: number;
   readonly ssrc: number;
   readonly #clockRate: number;
-  readonly log = new SendLog();
+  readonly log: SendLog;
+  readonly #layer: number | undefined;
   #seq = Math.floor(Math.random() * 30000);
   #idx = 0;
   /** performance.now() at which the current loop's position 0 was (or would have been) due. */
@@ -31,7 +34,10 @@ export class ClipSender {
   #keyframeWanted = false;
   sent = 0;
 
-  constructor(clip: MediaClip, out: RtpOutput, pt: number, ssrc: number, clockRate: number, startAt: number) {
+  /** `layer`: one simulcast encoding, logging into the log its sibling layers share. */
+  constructor(clip: MediaClip, out: RtpOutput, pt: number, ssrc: number, clockRate: number, startAt: number, layer?: { log: SendLog; index: number }) {
+    this.log = layer?.log ?? new SendLog();
+    this.#layer = layer?.index;
     this.#clip = clip;
     this.#out = out;
     this.#pt = pt;
@@ -62,7 +68,9 @@ export class ClipSender {
       if (this.#out.send(pkt)) {
         this.#seq = (this.#seq + 1) & 0xffff;
         this.sent++;
-        this.log.times.set(payloadKey(pkt, 12, pkt.length), now);
+        const key = payloadKey(pkt, 12, pkt.length);
+        this.log.times.set(key, now);
+        if (this.#layer !== undefined) this.log.layers.set(key, this.#layer);
       }
       if (++this.#idx >= packets.length) {
         this.#idx = 0;
