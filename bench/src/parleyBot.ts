@@ -2,9 +2,9 @@ import nodeDataChannel from 'node-datachannel';
 import type { BenchMedia } from './media.js';
 import type { Pacer } from './pacer.js';
 import { ReceiveTally, StreamReceiver } from './receiver.js';
-import { rtcpRequestsKeyframe } from './rtp.js';
+import { rtcpKeyframeSsrcs } from './rtp.js';
 import { dtlsFromSdp, mediasoupSdp, type SdpMedia, type TransportInfo } from './sdp.js';
-import { ClipSender, type SendLog } from './sender.js';
+import { ClipSender, SendLog } from './sender.js';
 import { SignalClient } from './signalClient.js';
 
 const { PeerConnection, Video, Audio } = nodeDataChannel;
@@ -59,8 +59,8 @@ export class ParleyBot {
     return c;
   }
 
-  /** Publishes audio and/or video replayed from the shared clip. Resolves when media flows. */
-  async publish(media: BenchMedia, pacer: Pacer, logs: SendLogs, what: { audio: boolean; video: boolean }): Promise<void> {
+  /** Publishes audio and/or video replayed from the shared clip (video as 3-layer simulcast when `what.simulcast` and `media.simulcast` are set). Resolves when media flows. */
+  async publish(media: BenchMedia, pacer: Pacer, logs: SendLogs, what: { audio: boolean; video: boolean; simulcast?: boolean }): Promise<void> {
     this.#pacer = pacer;
     const t = await this.signal.request<TransportInfo>('createTransport', { direction: 'send' });
     const pc = newPc(`pub-${this.attendeeId}`);
@@ -72,24 +72,33 @@ export class ParleyBot {
     if (what.audio) kinds.push('audio');
     const plan = kinds.map((kind, i) => {
       const mid = String(i);
-      const ssrc = ssrcSeed++;
+      // Simulcast: one SSRC per layer on the one video track (mediasoup takes SSRC-based simulcast, no rid needed).
+      const simulcast = what.simulcast ? media.simulcast : undefined;
+      const clips = kind === 'video' ? simulcast?.map((l) => l.clip) ?? [media.video] : [media.audio];
+      const ssrcs = clips.map(() => ssrcSeed++);
       const codec = kind === 'video' ? vp8 : opus;
       const desc = kind === 'video' ? new Video(mid, 'SendOnly') : new Audio(mid, 'SendOnly');
       if (desc instanceof Video) desc.addVP8Codec(codec.preferredPayloadType);
       else desc.addOpusCodec(codec.preferredPayloadType);
-      desc.addSSRC(ssrc, `bot-${this.attendeeId}`, 'stream', `${kind}-track`);
+      // Every SSRC declared, so libdatachannel routes the worker's PLIs for each layer back to this track.
+      for (const ssrc of ssrcs) desc.addSSRC(ssrc, `bot-${this.attendeeId}`, 'stream', `${kind}-track`);
       const track = pc.addTrack(desc);
-      return { kind, mid, ssrc, codec, track };
+      return { kind, mid, ssrcs, clips, codec, track };
     });
     const offer = await localDescription(pc, () => pc.setLocalDescription());
     await this.signal.request('connectTransport', { transportId: t.id, dtlsParameters: dtlsFromSdp(offer) });
     const answerMedias: SdpMedia[] = [];
     for (const p of plan) {
-      const clip = p.kind === 'video' ? media.video : media.audio;
-      const sender = new ClipSender(clip, trackOutput(p.track), p.codec.preferredPayloadType, p.ssrc, p.codec.clockRate, performance.now() - Math.random() * 1000);
+      const layered = p.clips.length > 1;
+      const log = new SendLog();
+      // One start for all layers: their keyframes line up, as a browser's simulcast encoder's do.
+      const startAt = performance.now() - Math.random() * 1000;
+      const senders = p.clips.map((clip, i) => new ClipSender(clip, trackOutput(p.track), p.codec.preferredPayloadType, p.ssrcs[i]!, p.codec.clockRate, startAt, layered ? { log, index: i } : undefined));
       p.track.onMessage((msg) => {
-        if (rtcpRequestsKeyframe(msg)) sender.requestKeyframe();
+        for (const ssrc of rtcpKeyframeSsrcs(msg)) senders.find((x) => x.ssrc === ssrc)?.requestKeyframe();
       });
+      const layers = p.kind === 'video' && layered ? media.simulcast ?? [] : [];
+      const top = layers.at(-1);
       const { producerId } = await this.signal.request<{ producerId: string }>('produce', {
         transportId: t.id,
         kind: p.kind,
@@ -99,12 +108,15 @@ export class ParleyBot {
           codecs: [{ mimeType: p.codec.mimeType, payloadType: p.codec.preferredPayloadType, clockRate: p.codec.clockRate, ...(p.codec.channels ? { channels: p.codec.channels } : {}),
             rtcpFeedback: p.kind === 'video' ? [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }] : [] }],
           headerExtensions: [],
-          encodings: [{ ssrc: p.ssrc }],
+          encodings: layers.length
+            ? layers.map((l, i) => ({ ssrc: p.ssrcs[i]!, maxBitrate: l.bitrate, scaleResolutionDownBy: top!.width / l.width }))
+            : [{ ssrc: p.ssrcs[0]! }],
           rtcp: { cname: `bot-${this.attendeeId}`, reducedSize: true },
         },
+        ...(top ? { width: top.width, height: top.height } : {}),
       });
-      logs.set(producerId, sender.log);
-      this.#senders.push(sender);
+      logs.set(producerId, senders[0]!.log);
+      this.#senders.push(...senders);
       answerMedias.push({ mid: p.mid, kind: p.kind, direction: 'recvonly', pt: p.codec.preferredPayloadType, codec: p.kind === 'video' ? 'VP8' : 'opus', clockRate: p.codec.clockRate,
         ...(p.kind === 'audio' ? { channels: 2, fmtp: 'minptime=10;useinbandfec=1' } : {}), rtcpFb: p.kind === 'video' ? ['nack', 'nack pli', 'ccm fir'] : [] });
     }

@@ -4,7 +4,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { capacitySection, measureCapacity, ppsPerReceiver, type CapacityResult } from './capacity.js';
 import { CpuCap } from './cpuCap.js';
-import { loadBenchMedia, type BenchMedia } from './media.js';
+import { loadBenchMedia, loadSimulcastLayers, type BenchMedia } from './media.js';
 import { Pacer } from './pacer.js';
 import { ReceiveTally } from './receiver.js';
 import { JanusProcess } from './janus.js';
@@ -19,12 +19,14 @@ const WEBINAR_N = Number(args.get('webinar') ?? 100);
 const AUDIO_N = Number(args.get('listeners') ?? 50);
 const ONLY = args.get('only')?.split(',');
 const withSignaling = args.get('signaling') !== 'off';
+/** The webinar's publisher sends 3-layer VP8 simulcast, so the layer policy and dynacast run (off: figures stay comparable). */
+const SIMULCAST = args.has('simulcast') && args.get('simulcast') !== 'off';
 /** Share of one core the worker is capped at for the capacity section; 0 = skip it. */
 const CAPACITY_SHARE = args.get('capacity') === 'off' ? 0 : Number(args.get('capacity') ?? 10) / 100;
 const withJanus = args.get('janus') !== 'off' && JanusProcess.available() && !!process.env.PARLEY_BENCH_JANUS_IP;
 
 const ALL_SCENARIOS: Scenario[] = [
-  { key: 'webinar', label: `webinar 1 x ${WEBINAR_N}`, publishers: 1, viewers: WEBINAR_N, publishersSubscribe: false, audioOnly: false },
+  { key: 'webinar', label: `webinar 1 x ${WEBINAR_N}${SIMULCAST ? ', 3-layer simulcast' : ''}`, publishers: 1, viewers: WEBINAR_N, publishersSubscribe: false, audioOnly: false, simulcast: SIMULCAST },
   { key: 'meeting', label: 'meeting 10 x 10', publishers: 10, viewers: 0, publishersSubscribe: true, audioOnly: false },
   { key: 'audio', label: `audio-only 10 x ${AUDIO_N}`, publishers: 10, viewers: AUDIO_N, publishersSubscribe: false, audioOnly: true },
 ];
@@ -45,6 +47,7 @@ const loadAtStart = loadavg();
 
 async function main(): Promise<void> {
   const media = loadBenchMedia();
+  if (SIMULCAST) media.simulcast = loadSimulcastLayers(media);
   const pacer = new Pacer();
   const tally = new ReceiveTally();
   const ctx = { media, pacer, tally };
@@ -52,6 +55,7 @@ async function main(): Promise<void> {
   const log = (r: Result) => {
     results.push(r);
     console.log(`${r.target} | ${r.scenario.label}: ${f(r.forwardedPps, 0)} pkt/s, media ${f(r.mediaUsPerPkt, 2)} µs/pkt (${f(r.mediaCores * 100, 1)}% core), Node ${f(r.controlUsPerPkt, 2)} µs/pkt, loss ${f(r.lossPct, 2)}%, latency p50 ${f(r.latP50, 2)} p99 ${f(r.latP99, 2)} ms, join ${f(r.joinP50, 0)} ms, bench ${f(r.benchCores * 100, 0)}% core`);
+    if (r.layerShares) console.log(`  video received per layer (${media.simulcast?.map((l) => `${l.width}x${l.height}`).join(' / ')}): ${r.layerShares.map((x) => `${f(x * 100, 1)}%`).join(' / ')}`);
   };
 
   const parley = await ParleyTarget.start(1, ctx);

@@ -12,6 +12,8 @@ export interface Scenario {
   /** Publishers also receive everyone else (a meeting). */
   publishersSubscribe: boolean;
   audioOnly: boolean;
+  /** The publishers send their video as 3-layer simulcast (--simulcast; Parley only). */
+  simulcast?: boolean;
 }
 
 export interface Result {
@@ -31,6 +33,8 @@ export interface Result {
   benchCores: number;
   /** Share of a core each forwarding process used (one per worker for Parley). */
   perProcessCores: number[];
+  /** Simulcast: share of the received video packets from each layer, lowest first. */
+  layerShares?: number[];
 }
 
 /** What the subscribers received and the processes spent during one measurement window. */
@@ -46,11 +50,12 @@ export interface Window {
   benchCores: number;
   perProcessCores: number[];
   latencies: number[];
+  layerPackets: number[];
 }
 
 /** Joins the scenario's publishers; they publish, and subscribe too when the scenario says so. */
 export async function joinPublishers(room: BenchRoom, sc: Scenario, bots: Bot[]): Promise<void> {
-  const what = { audio: true, video: !sc.audioOnly };
+  const what = { audio: true, video: !sc.audioOnly, simulcast: sc.simulcast ?? false };
   const pubs: Bot[] = [];
   for (let i = 0; i < sc.publishers; i++) {
     const b = await room.join(`pub${i}`);
@@ -108,6 +113,7 @@ export async function measureWindow(target: Target, bots: Bot[], tally: ReceiveT
     benchCores: bench.read().cores,
     perProcessCores: perProcess.map((p) => p.read().cores),
     latencies: tally.latencies,
+    layerPackets: [...tally.layerPackets],
   };
 }
 
@@ -136,6 +142,9 @@ export async function runScenario(target: Target, sc: Scenario, tally: ReceiveTa
     const expectedStreams = (sc.viewers + (sc.publishersSubscribe ? sc.publishers : 0)) * (sc.publishersSubscribe ? sc.publishers - 1 : sc.publishers) * (sc.audioOnly ? 1 : 2);
     if (streams !== expectedStreams) console.log(`  ${streams} streams open, ${expectedStreams} expected`);
     const w = await measureWindow(target, bots, tally, windowS);
+    // Simulcast: what the layer policy works from (the bots send no transport-cc feedback nor REMB).
+    const estimate = sc.simulcast ? await viewers[0]?.outgoingEstimate?.() : undefined;
+    if (estimate !== undefined) console.log(`  a viewer's availableOutgoingBitrate: ${estimate ?? 'none'}`);
     return {
       target: target.name,
       scenario: sc,
@@ -152,9 +161,15 @@ export async function runScenario(target: Target, sc: Scenario, tally: ReceiveTa
       joinP95: pct(joinTimes, 95),
       benchCores: w.benchCores,
       perProcessCores: w.perProcessCores,
+      ...(sc.simulcast ? { layerShares: layerShares(w.layerPackets) } : {}),
     };
   } finally {
     for (const b of bots) b.close();
     await sleep(1500);
   }
+}
+
+function layerShares(packets: number[]): number[] {
+  const total = packets.reduce((n, x) => n + (x ?? 0), 0);
+  return Array.from({ length: packets.length }, (_, i) => (packets[i] ?? 0) / Math.max(1, total));
 }

@@ -9,9 +9,12 @@ import type { ReceiveTally, StreamReceiver } from './receiver.js';
 export interface Bot {
   readonly startedAt: number;
   readonly receivers: StreamReceiver[];
-  publish(what: { audio: boolean; video: boolean }): Promise<void>;
+  /** `simulcast`: video as the 3-layer simulcast of `media.simulcast` (Parley only; Janus publishes one layer). */
+  publish(what: { audio: boolean; video: boolean; simulcast?: boolean }): Promise<void>;
   /** Receives everything published in the room so far (except its own). */
   subscribe(): Promise<void>;
+  /** Parley: the worker's bandwidth estimate toward this bot (its receive transport's availableOutgoingBitrate, null when it has none). */
+  outgoingEstimate?(): Promise<number | null>;
   close(): void;
 }
 
@@ -68,6 +71,7 @@ export class ParleyTarget implements Target {
           receivers: bot.receivers,
           publish: (what) => bot.publish(media, pacer, logs, what),
           subscribe: () => bot.subscribe(tally, logs),
+          outgoingEstimate: async () => (await bot.signal.request<{ recv: { availableOutgoingBitrate: number | null } | null }>('getTransportStats', {})).recv?.availableOutgoingBitrate ?? null,
           close: () => bot.close(),
         };
       },
