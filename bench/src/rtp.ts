@@ -11,6 +11,25 @@ export function buildRtp(pt: number, seq: number, ts: number, ssrc: number, mark
   return buf;
 }
 
+/** Seconds from the NTP epoch (1900) to the Unix epoch (1970). */
+const NTP_UNIX_OFFSET_S = 2_208_988_800;
+
+/** An RTCP sender report (no report blocks): ties `rtpTs` to the wall-clock time `unixMs`. */
+export function buildSenderReport(ssrc: number, unixMs: number, rtpTs: number, packets: number, octets: number): Buffer {
+  const buf = Buffer.alloc(28);
+  buf[0] = 0x80;
+  buf[1] = 200;
+  buf.writeUInt16BE(6, 2);
+  buf.writeUInt32BE(ssrc >>> 0, 4);
+  const secs = Math.floor(unixMs / 1000);
+  buf.writeUInt32BE((secs + NTP_UNIX_OFFSET_S) >>> 0, 8);
+  buf.writeUInt32BE(Math.floor(((unixMs - secs * 1000) / 1000) * 2 ** 32) >>> 0, 12);
+  buf.writeUInt32BE(rtpTs >>> 0, 16);
+  buf.writeUInt32BE(packets >>> 0, 20);
+  buf.writeUInt32BE(octets >>> 0, 24);
+  return buf;
+}
+
 export function isRtcp(buf: Buffer): boolean {
   const b1 = buf[1] ?? 0;
   return b1 >= 192 && b1 <= 223;

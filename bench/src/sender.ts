@@ -1,4 +1,4 @@
-import { buildRtp, payloadKey } from './rtp.js';
+import { buildRtp, buildSenderReport, payloadKey } from './rtp.js';
 import type { MediaClip } from './media.js';
 
 export interface RtpOutput {
@@ -32,6 +32,8 @@ export class ClipSender {
   #loopStart: number;
   #startedAt: number;
   #keyframeWanted = false;
+  #octets = 0;
+  #nextReportAt = 0;
   sent = 0;
 
   /** `layer`: one simulcast encoding, logging into the log its sibling layers share. */
@@ -54,6 +56,14 @@ export class ClipSender {
   /** Sends every packet due by now. */
   tick(now: number): void {
     const packets = this.#clip.packets;
+    // mediasoup switches a simulcast consumer between layers only once it has a sender report of
+    // each (it maps their timestamps through them); libdatachannel sends none by itself. Default
+    // single-layer runs send none either, as before, so their figures stay comparable.
+    if (this.#layer !== undefined && now >= this.#nextReportAt) {
+      this.#nextReportAt = now + 1000;
+      const rtpTs = Math.round(((now - this.#startedAt) * this.#clockRate) / 1000);
+      this.#out.send(buildSenderReport(this.ssrc, performance.timeOrigin + now, rtpTs, this.sent, this.#octets));
+    }
     if (this.#keyframeWanted) {
       this.#keyframeWanted = false;
       this.#jumpToKeyframe(now);
@@ -68,6 +78,7 @@ export class ClipSender {
       if (this.#out.send(pkt)) {
         this.#seq = (this.#seq + 1) & 0xffff;
         this.sent++;
+        this.#octets += p.payload.length;
         const key = payloadKey(pkt, 12, pkt.length);
         this.log.times.set(key, now);
         if (this.#layer !== undefined) this.log.layers.set(key, this.#layer);
