@@ -17,6 +17,8 @@ interface ConsumerInfo { consumerId: string; producerId: string; attendeeId: str
 /** Send logs by producer id, filled as publishers produce, so subscribers can time what they receive. */
 export type SendLogs = Map<string, SendLog>;
 
+export interface Viewport { width: number; height: number }
+
 let ssrcSeed = 0x1000_0000;
 
 /**
@@ -129,7 +131,7 @@ export class ParleyBot {
    * Receives everything published in the room so far. Resolves when all tracks are open; each
    * receiver records its first complete video frame.
    */
-  async subscribe(tally: ReceiveTally, logs: SendLogs): Promise<void> {
+  async subscribe(tally: ReceiveTally, logs: SendLogs, viewport?: Viewport): Promise<void> {
     const consumers: ConsumerInfo[] = [];
     this.signal.on('newConsumer', (c) => consumers.push(c as unknown as ConsumerInfo));
     const t = await this.signal.request<TransportInfo>('createTransport', { direction: 'recv' });
@@ -167,6 +169,7 @@ export class ParleyBot {
     const answer = await localDescription(pc, () => pc.setRemoteDescription(mediasoupSdp(t, medias, 'offer'), 'offer'));
     await this.signal.request('connectTransport', { transportId: t.id, dtlsParameters: dtlsFromSdp(answer) });
     for (const c of consumers) await this.signal.request('resumeConsumer', { consumerId: c.consumerId });
+    if (viewport) for (const c of consumers) if (c.kind === 'video') await this.signal.request('setConsumerPreferences', { consumerId: c.consumerId, ...viewport });
     await Promise.all(opened);
   }
 

@@ -21,12 +21,15 @@ const ONLY = args.get('only')?.split(',');
 const withSignaling = args.get('signaling') !== 'off';
 /** The webinar's publisher sends 3-layer VP8 simulcast, so the layer policy and dynacast run (off: figures stay comparable). */
 const SIMULCAST = args.has('simulcast') && args.get('simulcast') !== 'off';
+/** --simulcast=mixed: a third of the viewers each render at the size of one layer, so all three are forwarded. */
+const MIXED = args.get('simulcast') === 'mixed';
 /** Share of one core the worker is capped at for the capacity section; 0 = skip it. */
 const CAPACITY_SHARE = args.get('capacity') === 'off' ? 0 : Number(args.get('capacity') ?? 10) / 100;
 const withJanus = args.get('janus') !== 'off' && JanusProcess.available() && !!process.env.PARLEY_BENCH_JANUS_IP;
 
 const ALL_SCENARIOS: Scenario[] = [
-  { key: 'webinar', label: `webinar 1 x ${WEBINAR_N}${SIMULCAST ? ', 3-layer simulcast' : ''}`, publishers: 1, viewers: WEBINAR_N, publishersSubscribe: false, audioOnly: false, simulcast: SIMULCAST },
+  { key: 'webinar', label: `webinar 1 x ${WEBINAR_N}${SIMULCAST ? `, 3-layer simulcast${MIXED ? ', viewers at 3 sizes' : ''}` : ''}`, publishers: 1, viewers: WEBINAR_N, publishersSubscribe: false, audioOnly: false,
+    simulcast: SIMULCAST, ...(MIXED ? { viewerSizes: [{ width: 160, height: 90 }, { width: 320, height: 180 }, { width: 640, height: 360 }] } : {}) },
   { key: 'meeting', label: 'meeting 10 x 10', publishers: 10, viewers: 0, publishersSubscribe: true, audioOnly: false },
   { key: 'audio', label: `audio-only 10 x ${AUDIO_N}`, publishers: 10, viewers: AUDIO_N, publishersSubscribe: false, audioOnly: true },
 ];
@@ -55,7 +58,7 @@ async function main(): Promise<void> {
   const log = (r: Result) => {
     results.push(r);
     console.log(`${r.target} | ${r.scenario.label}: ${f(r.forwardedPps, 0)} pkt/s, media ${f(r.mediaUsPerPkt, 2)} µs/pkt (${f(r.mediaCores * 100, 1)}% core), Node ${f(r.controlUsPerPkt, 2)} µs/pkt, loss ${f(r.lossPct, 2)}%, latency p50 ${f(r.latP50, 2)} p99 ${f(r.latP99, 2)} ms, join ${f(r.joinP50, 0)} ms, bench ${f(r.benchCores * 100, 0)}% core`);
-    if (r.layerShares) console.log(`  video received per layer (${media.simulcast?.map((l) => `${l.width}x${l.height}`).join(' / ')}): ${r.layerShares.map((x) => `${f(x * 100, 1)}%`).join(' / ')}`);
+    if (r.layerShares) console.log(`  video received per layer (${media.simulcast?.map((l) => `${l.width}x${l.height}`).join(' / ')}): ${r.layerShares.map((x) => `${f(x * 100, 1)}%`).join(' / ')}; a viewer's availableOutgoingBitrate: ${r.viewerEstimateBps ?? 'none'}`);
   };
 
   const parley = await ParleyTarget.start(1, ctx);
@@ -127,6 +130,19 @@ async function runCapacity(ctx: { media: BenchMedia; pacer: Pacer; tally: Receiv
     await target.close();
   }
   return out;
+}
+
+/** What the simulcast rows' viewers received (`--simulcast`); empty without them. */
+function simulcastNote(results: Result[]): string {
+  const rows = results.filter((r) => r.layerShares);
+  if (!rows.length) return '';
+  const sizes = rows[0]!.scenario.viewerSizes;
+  return `
+Simulcast rows (\`--simulcast\`): the publisher sends 160x90, 320x180 and 640x360 VP8 (~100, 250, 600 kbit/s; one SSRC each,
+an RTCP sender report a second each) and the server's layer policy and dynacast run. ${sizes ? `Viewers say they render at ${sizes.map((s) => `${s.width}x${s.height}`).join(', ')} in turn. ` : 'Viewers never say a render size. '}Video
+packets received per layer, lowest first: ${rows.map((r) => `${r.target} ${r.layerShares!.map((x) => `${f(x * 100, 1)}%`).join(' / ')}`).join('; ')}. The bots send no
+transport-cc feedback or REMB, so the worker has no bandwidth estimate toward them (availableOutgoingBitrate: ${rows.map((r) => r.viewerEstimateBps ?? 'none').join(', ')}) and the policy's budget is unbounded.
+`;
 }
 
 function scalingSection(results: Result[]): string {
@@ -204,7 +220,7 @@ per packet is CPU time charged to the SFU's own processes and is the most stable
 ## Results
 
 ${table(results)}
-
+${simulcastNote(results)}
 ${scalingSection(results)}
 
 ${capacitySection(capacity)}

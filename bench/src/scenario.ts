@@ -1,5 +1,6 @@
 import { CpuMeter, rssBytes } from './procStat.js';
 import type { ReceiveTally } from './receiver.js';
+import type { Viewport } from './parleyBot.js';
 import type { BenchRoom, Bot, Target } from './targets.js';
 import { pct, sleep } from './util.js';
 
@@ -14,6 +15,8 @@ export interface Scenario {
   audioOnly: boolean;
   /** The publishers send their video as 3-layer simulcast (--simulcast; Parley only). */
   simulcast?: boolean;
+  /** Sizes the viewers render video at, taken in turn (none: they never say, so the layer policy assumes the top layer). */
+  viewerSizes?: Viewport[];
 }
 
 export interface Result {
@@ -35,6 +38,8 @@ export interface Result {
   perProcessCores: number[];
   /** Simulcast: share of the received video packets from each layer, lowest first. */
   layerShares?: number[];
+  /** Simulcast: the worker's availableOutgoingBitrate toward one viewer after the window (null: it has none). */
+  viewerEstimateBps?: number | null;
 }
 
 /** What the subscribers received and the processes spent during one measurement window. */
@@ -67,12 +72,12 @@ export async function joinPublishers(room: BenchRoom, sc: Scenario, bots: Bot[])
 }
 
 /** Joins receive-only viewers `from` .. `to` - 1 in parallel batches of 10; returns them (also pushed to `bots`). */
-export async function joinViewers(room: BenchRoom, from: number, to: number, bots: Bot[]): Promise<Bot[]> {
+export async function joinViewers(room: BenchRoom, from: number, to: number, bots: Bot[], sizes?: Viewport[]): Promise<Bot[]> {
   const viewers: Bot[] = [];
   for (let i = from; i < to; i += 10) {
     const batch = await Promise.all(Array.from({ length: Math.min(10, to - i) }, async (_, k) => {
       const b = await room.join(`viewer${i + k}`);
-      await b.subscribe();
+      await b.subscribe(sizes?.[(i + k) % sizes.length]);
       return b;
     }));
     viewers.push(...batch);
@@ -125,7 +130,7 @@ export async function runScenario(target: Target, sc: Scenario, tally: ReceiveTa
   const bots: Bot[] = [];
   try {
     await joinPublishers(room, sc, bots);
-    const viewers = await joinViewers(room, 0, sc.viewers, bots);
+    const viewers = await joinViewers(room, 0, sc.viewers, bots, sc.viewerSizes);
     await sleep(2000);
     const firstMedia = (b: Bot) => {
       const v = b.receivers.filter((r) => r.kind === 'video' && r.firstFrameAt !== undefined).map((r) => r.firstFrameAt!);
@@ -144,7 +149,6 @@ export async function runScenario(target: Target, sc: Scenario, tally: ReceiveTa
     const w = await measureWindow(target, bots, tally, windowS);
     // Simulcast: what the layer policy works from (the bots send no transport-cc feedback nor REMB).
     const estimate = sc.simulcast ? await viewers[0]?.outgoingEstimate?.() : undefined;
-    if (estimate !== undefined) console.log(`  a viewer's availableOutgoingBitrate: ${estimate ?? 'none'}`);
     return {
       target: target.name,
       scenario: sc,
@@ -161,7 +165,7 @@ export async function runScenario(target: Target, sc: Scenario, tally: ReceiveTa
       joinP95: pct(joinTimes, 95),
       benchCores: w.benchCores,
       perProcessCores: w.perProcessCores,
-      ...(sc.simulcast ? { layerShares: layerShares(w.layerPackets) } : {}),
+      ...(sc.simulcast ? { layerShares: layerShares(w.layerPackets), viewerEstimateBps: estimate ?? null } : {}),
     };
   } finally {
     for (const b of bots) b.close();

@@ -1,7 +1,7 @@
 import { JanusBot, JanusProcess, type JanusFeeds } from './janus.js';
 import type { BenchMedia } from './media.js';
 import type { Pacer } from './pacer.js';
-import { ParleyBot, type SendLogs } from './parleyBot.js';
+import { ParleyBot, type SendLogs, type Viewport } from './parleyBot.js';
 import { ParleyServerProcess } from './parleyServer.js';
 import type { ReceiveTally, StreamReceiver } from './receiver.js';
 
@@ -12,7 +12,8 @@ export interface Bot {
   /** `simulcast`: video as the 3-layer simulcast of `media.simulcast` (Parley only; Janus publishes one layer). */
   publish(what: { audio: boolean; video: boolean; simulcast?: boolean }): Promise<void>;
   /** Receives everything published in the room so far (except its own). */
-  subscribe(): Promise<void>;
+  /** `viewport`: the size it says it renders videos at (Parley's setConsumerPreferences; the layer policy picks the layer from it). */
+  subscribe(viewport?: Viewport): Promise<void>;
   /** Parley: the worker's bandwidth estimate toward this bot (its receive transport's availableOutgoingBitrate, null when it has none). */
   outgoingEstimate?(): Promise<number | null>;
   close(): void;
@@ -70,7 +71,7 @@ export class ParleyTarget implements Target {
           startedAt: bot.startedAt,
           receivers: bot.receivers,
           publish: (what) => bot.publish(media, pacer, logs, what),
-          subscribe: () => bot.subscribe(tally, logs),
+          subscribe: (viewport) => bot.subscribe(tally, logs, viewport),
           outgoingEstimate: async () => (await bot.signal.request<{ recv: { availableOutgoingBitrate: number | null } | null }>('getTransportStats', {})).recv?.availableOutgoingBitrate ?? null,
           close: () => bot.close(),
         };
