@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AUDIO_RESERVE_BPS, PRIORITY, chooseLayers, layerForViewport, layersOf, pricedLayers, type ConsumerDemand, ProbeGate } from './layerPolicy.js';
+import { AUDIO_RESERVE_BPS, PRIORITY, chooseLayers, isRelaxed, layerForViewport, layersOf, pricedLayers, type ConsumerDemand, ProbeGate } from './layerPolicy.js';
 
 /** The camera simulcast the SDK publishes for a 1280x720 track (audioVideoController CAMERA_ENCODINGS). */
 const CAMERA = layersOf({
@@ -148,5 +148,21 @@ describe('chooseLayers hysteresis and measured costs', () => {
     // A still picture's top layer at 400k fits a 600k estimate that its 1.2M ceiling would not.
     const still = { ...video('v', null), layers: pricedLayers(CAMERA, [60_000, 150_000, 400_000]) };
     expect(chooseLayers([still], 600_000, { probe: false }).get('v')!.fitsLayer).toBe(2);
+  });
+});
+
+describe('relaxed sampling', () => {
+  it('is relaxed when every video has the layer its tile needs with headroom, or there is no estimate', () => {
+    const big = video('big', { width: 1280, height: 720 });
+    const small = video('small', { width: 160, height: 90 });
+    const demands = [audio('a'), big, small];
+    const at = (budget: number | null) => isRelaxed(demands, chooseLayers(demands, budget), budget);
+    // Needs 64k + 1.2M + 150k = 1.414M; with 30% headroom 1.84M.
+    expect(at(null)).toBe(true);
+    expect(at(2_000_000)).toBe(true);
+    // Everything fits, but without headroom: watch closely.
+    expect(at(1_500_000)).toBe(false);
+    // The big tile cannot have its layer.
+    expect(at(800_000)).toBe(false);
   });
 });

@@ -148,6 +148,27 @@ function area(l: LayerSpec): number {
   return l.width * l.height;
 }
 
+/**
+ * Nothing for the policy to watch closely: every active layered video fits the layer its tile
+ * wants, and the estimate (when there is one) covers audio and those layers with RELAXED_HEADROOM.
+ */
+export function isRelaxed(demands: readonly ConsumerDemand[], choices: ReadonlyMap<string, LayerChoice>, availableBitrate: number | null): boolean {
+  let need = 0;
+  for (const d of demands) {
+    if (!d.active) continue;
+    if (d.kind === 'audio') {
+      need += AUDIO_RESERVE_BPS;
+      continue;
+    }
+    if (d.layers.length === 0) continue;
+    const c = choices.get(d.id);
+    const wanted = wantedLayer(d);
+    if (d.layers.length > 1 && (!c || c.fitsLayer < wanted)) return false;
+    need += d.layers[Math.min(wanted, d.layers.length - 1)]!.bitrate;
+  }
+  return availableBitrate === null || availableBitrate >= need * RELAXED_HEADROOM;
+}
+
 /** Nominal size of a camera whose publisher did not say. */
 const DEFAULT_TOP = { width: 1280, height: 720 };
 
@@ -221,6 +242,15 @@ export function pricedLayers(layers: readonly LayerSpec[], measured: readonly nu
 export const LAYER_SAMPLE_INTERVAL_MS = 1500;
 /** A higher layer is taken once the estimate has covered it this many samples running (3 s). */
 const HELD_SAMPLES = 2;
+/**
+ * A subscriber whose every video already gets the layer its tile needs, with this much headroom
+ * in its estimate (or no estimate at all), is sampled only every RELAXED_EVERY ticks (6 s): the
+ * samples are worker requests, and a large webinar has hundreds of such subscribers. The worker's
+ * own allocator follows a falling estimate at once in the meantime; a tile resize, a new or
+ * closed track still decide at once.
+ */
+const RELAXED_HEADROOM = 1.3;
+const RELAXED_EVERY = 4;
 
 /**
  * When to probe for a higher layer: after the estimate has held (no drop of more than 10% from one
@@ -279,6 +309,9 @@ export class LayerPolicy extends TypedEmitter<LayerPolicyEvents> {
   #bitrate: number | null = null;
   /** The last HELD_SAMPLES estimates: a higher layer needs their minimum. */
   #recent: number[] = [];
+  /** Every video gets what its tile needs, with headroom: sample less often (see RELAXED_EVERY). */
+  #relaxed = false;
+  #ticks = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   #running: Promise<void> | undefined;
   #again = false;
@@ -394,6 +427,7 @@ export class LayerPolicy extends TypedEmitter<LayerPolicyEvents> {
       this.#probe.raised();
       choices = chooseLayers(demands, this.#bitrate, { probe: false, heldBitrate: held });
     }
+    this.#relaxed = isRelaxed(demands, choices, this.#bitrate);
     for (const [id, choice] of choices) {
       const t = this.#tracked.get(id);
       if (!t || t.consumer.closed) continue;
@@ -419,6 +453,7 @@ export class LayerPolicy extends TypedEmitter<LayerPolicyEvents> {
   #startSampling(): void {
     if (this.#timer || this.#closed) return;
     this.#timer = setInterval(() => {
+      if (this.#relaxed && ++this.#ticks % RELAXED_EVERY !== 0) return;
       this.#sample().catch((err: unknown) => this.#deps.onError(err));
     }, LAYER_SAMPLE_INTERVAL_MS);
     this.#timer.unref?.();
