@@ -5,7 +5,7 @@ import type { BenchRoom, Bot, Target } from './targets.js';
 import { pct, sleep } from './util.js';
 
 export interface Scenario {
-  key: 'webinar' | 'meeting' | 'audio';
+  key: 'webinar' | 'webinar-simulcast' | 'meeting' | 'audio';
   label: string;
   publishers: number;
   /** Receive-only participants. */
