@@ -73,7 +73,11 @@ describe('room layout rendered in the browser', () => {
     await waitCells('blue shown as muted', (c) => c.some((x) => x.memberId === blue.memberId && x.videoMuted === 'true'));
     await room.setHideVideoMuted(true);
     await waitCells('muted blue hidden', (c) => c.length === 2 && !c.some((x) => x.memberId === blue.memberId));
-    const self = await blue.page.evaluate(() => (window as any).room.self());
+    // Blue hears of its own state on its own socket: the viewer's cells may change first.
+    const self = await waitFor('blue sees itself muted and hidden', async () => {
+      const s = await blue.page.evaluate(() => (window as any).room.self());
+      return s?.videoMuted === true && s?.visible === false ? s : undefined;
+    }, 10_000);
     expect(self).toMatchObject({ videoMuted: true, visible: false });
     await room.setHideVideoMuted(false);
     await room.videoUnmute({ memberId: blue.memberId });
