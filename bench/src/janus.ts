@@ -8,7 +8,7 @@ import type { BenchMedia } from './media.js';
 import type { Pacer } from './pacer.js';
 import { localDescription, newPc, trackOpen, trackOutput } from './parleyBot.js';
 import { ReceiveTally, StreamReceiver } from './receiver.js';
-import { rtcpRequestsKeyframe } from './rtp.js';
+import { rtcpKeyframeSsrcs } from './rtp.js';
 import { ClipSender, type SendLog } from './sender.js';
 import { freePort, ownChild, stopChild } from './parleyServer.js';
 
@@ -269,7 +269,7 @@ export class JanusBot {
       const clip = p.kind === 'video' ? media.video : media.audio;
       const sender = new ClipSender(clip, trackOutput(p.track), p.pt, p.ssrc, p.kind === 'video' ? 90000 : 48000, performance.now() - Math.random() * 1000);
       p.track.onMessage((msg) => {
-        if (rtcpRequestsKeyframe(msg)) sender.requestKeyframe();
+        if (rtcpKeyframeSsrcs(msg).length > 0) sender.requestKeyframe();
       });
       logs[p.kind] = sender.log;
       this.#senders.push(sender);

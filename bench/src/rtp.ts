@@ -35,18 +35,6 @@ export function isRtcp(buf: Buffer): boolean {
   return b1 >= 192 && b1 <= 223;
 }
 
-/** Walks a compound RTCP packet and tells whether it asks for a keyframe (PLI or FIR). */
-export function rtcpRequestsKeyframe(buf: Buffer): boolean {
-  let off = 0;
-  while (off + 4 <= buf.length) {
-    const fmt = (buf[off] ?? 0) & 0x1f;
-    const pt = buf[off + 1] ?? 0;
-    if (pt === 206 && (fmt === 1 || fmt === 4)) return true;
-    off += (buf.readUInt16BE(off + 2) + 1) * 4;
-  }
-  return false;
-}
-
 /** The media SSRCs a compound RTCP packet asks keyframes of (PLI: its media SSRC; FIR: each entry's). */
 export function rtcpKeyframeSsrcs(buf: Buffer): number[] {
   const out: number[] = [];

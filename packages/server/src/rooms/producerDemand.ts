@@ -87,11 +87,6 @@ export class ProducerDemand extends TypedEmitter<ProducerDemandEvents> {
     return this.#reported.get(producerId) ?? FULL;
   }
 
-  /** Is the producer wanted now (as last reported)? */
-  wanted(producerId: string): boolean {
-    return this.demand(producerId).wanted;
-  }
-
   /**
    * Watches a new consumer of a video: its pause, resume and close, and the layer its receiver
    * wants (`wantedLayer`, read when the demand is worked out), may change its producer's demand.
@@ -106,7 +101,7 @@ export class ProducerDemand extends TypedEmitter<ProducerDemandEvents> {
     }
     receivers.set(consumer.id, { consumer, wantedLayer });
     this.#producerOf.set(consumer.id, producer);
-    const check = () => this.handleChange(producer);
+    const check = () => this.#handleChange(producer);
     consumer.observer.on('pause', check);
     consumer.observer.on('resume', check);
     consumer.observer.once('close', () => {
@@ -120,10 +115,10 @@ export class ProducerDemand extends TypedEmitter<ProducerDemandEvents> {
   /** The layer a consumer's receiver wants changed (its tile was resized, or it set a cap). */
   handleWantedLayer(consumerId: string): void {
     const producer = this.#producerOf.get(consumerId);
-    if (producer) this.handleChange(producer);
+    if (producer) this.#handleChange(producer);
   }
 
-  handleChange(producer: types.Producer): void {
+  #handleChange(producer: types.Producer): void {
     if (this.#closed || producer.closed || producer.kind !== 'video') return;
     const next = this.#compute(producer);
     const reported = this.demand(producer.id);
