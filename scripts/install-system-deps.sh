@@ -1,20 +1,29 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Parley needs, only those missing. Idempotent.
 #   build: what the mediasoup worker build needs (run by `npm install` when missing)
-#   test:  Chromium for real-browser tests, ffmpeg for media tests, nftables (random loss on one
-#          loopback flow, e2e/lossRecovery.test.ts) and iproute2 (tc bottleneck, e2e/layerPolicy.test.ts)
+#   media: what the media services run on (packages/server/src/media): GStreamer 1.22 with its
+#          compositor, x264, AAC, RTMP and the Python bindings the engine process is written in,
+#          and ffmpeg (run by `npm install` when root; without it media services answer not_available)
+#   test:  media, plus Chromium for real-browser tests, nftables (random loss on one loopback flow,
+#          e2e/lossRecovery.test.ts) and iproute2 (tc bottleneck, e2e/layerPolicy.test.ts); run by
+#          `npm test` itself (pretest), so the README's two commands are the whole set-up
 #   bench: ffmpeg (makes the replayed media once), Janus (the comparison SFU), iproute2/util-linux (private netns)
 #   srtp-source DIR: downloads Debian's libsrtp2 source package into DIR and unpacks its upstream
 #     tarball (the worker build compiles it against OpenSSL); adds a deb-src entry for Debian's
 #     own archive when none is configured.
-# Usage: bash scripts/install-system-deps.sh [build] [test] [bench] | srtp-source DIR
+# Usage: bash scripts/install-system-deps.sh [--optional] [build] [media] [test] [bench] | srtp-source DIR
+#   --optional: without root, say what is missing and exit 0 instead of failing
 set -euo pipefail
 
 # Root commands go through $SUDO; it is only checked when something needs root.
 SUDO=""
+OPTIONAL=0
 need_root() {
   [ "$(id -u)" -eq 0 ] && return 0
-  command -v sudo >/dev/null || { echo "[system-deps] $1: run this script as root" >&2; exit 1; }
+  if ! command -v sudo >/dev/null; then
+    [ "$OPTIONAL" = 1 ] && { echo "[system-deps] $1: not root, skipped (install them to use what needs them)" >&2; exit 0; }
+    echo "[system-deps] $1: run this script as root" >&2; exit 1
+  fi
   SUDO="sudo"
 }
 
@@ -35,17 +44,20 @@ if [ "${1:-}" = "srtp-source" ]; then
   exit 0
 fi
 
+[ "${1:-}" = "--optional" ] && { OPTIONAL=1; shift; }
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(build test)
 
 build_pkgs=(build-essential python3 meson ninja-build pkg-config libuv1-dev libssl-dev libsrtp2-dev libusrsctp-dev libabsl-dev nlohmann-json3-dev)
-test_pkgs=(chromium ffmpeg nftables iproute2)
+media_pkgs=(ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav python3 python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0)
+test_pkgs=("${media_pkgs[@]}" chromium nftables iproute2)
 bench_pkgs=(ffmpeg janus iproute2 util-linux)
 
 want=()
 for g in "${groups[@]}"; do
   case "$g" in
     build) want+=("${build_pkgs[@]}") ;;
+    media) want+=("${media_pkgs[@]}") ;;
     test) want+=("${test_pkgs[@]}") ;;
     bench) want+=("${bench_pkgs[@]}") ;;
     *) echo "unknown group: $g" >&2; exit 2 ;;
