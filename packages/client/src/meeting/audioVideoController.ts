@@ -3,6 +3,7 @@ import { ParleyEngine, type RemoteTrack } from '../engine/parleyEngine.js';
 import { ParleyClientError } from '../errors.js';
 import { ActiveSpeakerDetector } from './activeSpeakerPolicy.js';
 import { AudioMixer } from './audioMixer.js';
+import { Attendee, VideoSource, type AudioMixObserver, type AudioProfile, type VideoCodecCapability } from './chimeSettings.js';
 import { ConnectionMonitor, type StatsSample } from './connectionMonitor.js';
 import type { ContentShareController } from './contentShareController.js';
 import type { DefaultDeviceController } from './deviceController.js';
@@ -56,6 +57,12 @@ export class AudioVideoController {
   readonly #handledTracks = new Set<string>();
   readonly #unloadHandler = (): void => this.#leaveOnUnload();
   #stopInput: () => void;
+  /** setVideoMaxBandwidthKbps: the camera's layers together send at most this. */
+  #maxVideoKbps: number | null = null;
+  /** setAudioProfile: the microphone's bitrate cap. */
+  #audioProfile: AudioProfile | null = null;
+  /** setVideoCodecSendPreferences: the first one both ends can send is used at the next camera publish. */
+  #videoCodec: 'VP8' | 'H264' | undefined;
 
   constructor(configuration: MeetingSessionConfiguration, logger: Logger, devices: DefaultDeviceController) {
     this.configuration = configuration;
@@ -79,7 +86,7 @@ export class AudioVideoController {
       metrics: (report) => this.#notify('metricsDidReceive', report),
     });
     this.realtime.applyMute = (muted) => void this.#engine?.setPaused('microphone', muted).catch((err: unknown) => this.#warn('mute', err));
-    this.#stopInput = devices.onInputChange((kind, stream) => void this.#inputChanged(kind, stream));
+    this.#stopInput = devices.onInputChange((kind, stream, stopped) => void this.#inputChanged(kind, stream, stopped));
   }
 
   /** Set by the session: its content share stops when this session stops. */
@@ -99,8 +106,16 @@ export class AudioVideoController {
     this.#observers.delete(observer);
   }
 
-  /** Connects and starts sending and receiving; observers hear audioVideoDidStart or audioVideoDidStop. */
-  start(): void {
+  /**
+   * Connects and starts sending and receiving; observers hear audioVideoDidStart or audioVideoDidStop.
+   * Chime's `signalingOnly` pre-connects signaling to be completed by a second start(); Parley's
+   * join opens signaling and media in one step, so that call only logs and the next start() joins.
+   */
+  start(options?: { signalingOnly?: boolean }): void {
+    if (options?.signalingOnly) {
+      this.#logger.info('start({ signalingOnly: true }): Parley joins in one step; call start() to join');
+      return;
+    }
     if (this.#state === 'connecting' || this.#state === 'started' || this.#state === 'reconnecting') return;
     this.#state = 'connecting';
     this.#notify('audioVideoDidStartConnecting', false);
@@ -125,10 +140,59 @@ export class AudioVideoController {
     this.#finish(new MeetingSessionStatus(MeetingSessionStatusCode.Left));
   }
 
-  bindAudioElement(element: HTMLAudioElement): boolean {
+  /** Plays the meeting's audio through `element`; rejects when the chosen speaker cannot be applied (as Chime's does). */
+  async bindAudioElement(element: HTMLAudioElement): Promise<void> {
     this.#mixer.bind(element);
-    void this.#devices.bindAudioElement(element).catch((err: unknown) => this.#warn('audio output', err));
-    return true;
+    await this.#devices.bindAudioElement(element);
+  }
+
+  getCurrentMeetingAudioStream(): Promise<MediaStream | null> {
+    return Promise.resolve(this.#mixer.stream);
+  }
+
+  addAudioMixObserver(observer: AudioMixObserver): void {
+    this.#mixer.addObserver(observer);
+  }
+
+  removeAudioMixObserver(observer: AudioMixObserver): void {
+    this.#mixer.removeObserver(observer);
+  }
+
+  /** Caps what the camera sends, all simulcast layers together (Chime: the uplink's ideal max). Applies at once. */
+  setVideoMaxBandwidthKbps(maxBandwidthKbps: number): void {
+    if (maxBandwidthKbps <= 0) throw new ParleyClientError('invalid_params', 'Max bandwidth kbps has to be greater than 0');
+    this.#maxVideoKbps = maxBandwidthKbps;
+    void this.#applyCameraBitrates().catch((err: unknown) => this.#warn('video max bandwidth', err));
+  }
+
+  /** Caps the microphone's bitrate (AudioProfile.audioBitrateBps); applies at once and after reconnects. */
+  setAudioProfile(audioProfile: AudioProfile): void {
+    this.#audioProfile = audioProfile;
+    void this.#applyAudioProfile().catch((err: unknown) => this.#warn('audio profile', err));
+  }
+
+  /**
+   * The first codec in the list that Parley can send (VP8 or H.264) is used from the next time
+   * the camera is published; none: the default (VP8). VP9 and AV1 are skipped (not negotiated here).
+   */
+  setVideoCodecSendPreferences(preferences: VideoCodecCapability[]): void {
+    const name = preferences.map((p) => p.codecName.toUpperCase()).find((n) => n === 'VP8' || n === 'H264');
+    this.#videoCodec = name === 'VP8' || name === 'H264' ? name : undefined;
+    if (preferences.length && !name) this.#logger.warn('setVideoCodecSendPreferences: none of these codecs can be sent here; VP8 is used');
+  }
+
+  /** Everyone else who sends video now (cameras and content shares), one entry per attendee. */
+  getRemoteVideoSources(): VideoSource[] {
+    const engine = this.#engine;
+    if (!engine) return [];
+    const seen = new Set<string>();
+    const sources: VideoSource[] = [];
+    for (const t of engine.remoteTracks) {
+      if (t.kind !== 'video' || seen.has(t.attendeeId)) continue;
+      seen.add(t.attendeeId);
+      sources.push(new VideoSource(new Attendee(t.attendeeId, engine.attendees.get(t.attendeeId)?.externalUserId ?? '')));
+    }
+    return sources;
   }
 
   unbindAudioElement(): void {
@@ -141,6 +205,7 @@ export class AudioVideoController {
     this.#cameraOn = true;
     const stream = this.#devices.videoInputStream();
     const tileId = this.tiles.findByAttendee(this.#selfId(), true) ?? this.tiles.add(this.#selfOwner(), null);
+    this.tiles.setLocalStarted(tileId, true);
     this.tiles.setStream(tileId, stream);
     if (stream) void this.#publishCamera(stream);
     else this.#logger.warn('startLocalVideoTile: no video input chosen (chooseVideoInputDevice first)');
@@ -151,6 +216,7 @@ export class AudioVideoController {
   stopLocalVideoTile(): void {
     this.#cameraOn = false;
     const tileId = this.tiles.findByAttendee(this.#selfId(), true);
+    if (tileId !== null) this.tiles.setLocalStarted(tileId, false);
     if (tileId !== null) this.tiles.setStream(tileId, null);
     void this.#engine?.unpublish('camera').catch((err: unknown) => this.#warn('stop video', err));
     this.#updateAvailability();
@@ -183,8 +249,15 @@ export class AudioVideoController {
     if (remote) void this.#engine?.setTrackSize(remote.consumerId, width, height).catch((err: unknown) => this.#warn('tile size', err));
   }
 
-  /** The session's WebRTC statistics (send and receive transports). */
-  async getRTCPeerConnectionStats(): Promise<RTCStatsReport | null> {
+  /** The session's WebRTC statistics (send and receive transports), or with a selector those of that one track. */
+  async getRTCPeerConnectionStats(selector?: MediaStreamTrack): Promise<RTCStatsReport | null> {
+    if (selector) {
+      const engine = this.#engine;
+      const producer = (['microphone', 'camera'] as const).map((s) => engine?.producer(s)).find((p) => p?.track === selector);
+      if (producer) return producer.getStats();
+      const remote = engine?.remoteTracks.find((t) => t.track === selector);
+      return remote ? (await engine?.receiverStats(remote.consumerId)) ?? null : null;
+    }
     const stats = await this.#engine?.transportStats();
     if (!stats) return null;
     const merged = new Map<string, unknown>();
@@ -202,15 +275,19 @@ export class AudioVideoController {
       return;
     }
     this.#engine = engine;
+    this.realtime.localAttendeeId = engine.attendeeId;
     this.#wire(engine);
-    // What happened while connecting: the engine kept count, so catch up from its state.
+    // What happened while connecting: the engine kept count, so catch up from its state. Those
+    // gone after a reconnect are reported as left, not dropped (Chime does the same: the
+    // reconnect cannot tell which), and never yourself.
     for (const attendeeId of this.realtime.presentAttendees()) {
-      if (!engine.attendees.has(attendeeId)) this.realtime.handlePresence(attendeeId, false, '', true);
+      if (!engine.attendees.has(attendeeId) && attendeeId !== engine.attendeeId) this.realtime.handlePresence(attendeeId, false, '', false);
     }
     for (const a of engine.attendees.values()) this.realtime.handlePresence(a.attendeeId, true, a.externalUserId);
     for (const a of engine.attendees.values()) this.#updateMuted(a);
     for (const t of engine.remoteTracks) this.#trackAdded(t);
     await engine.publish(this.#devices.audioInputStream().getAudioTracks()[0]!, 'microphone', { paused: this.realtime.realtimeIsLocalAudioMuted() });
+    await this.#applyAudioProfile().catch((err: unknown) => this.#warn('audio profile', err));
     const camera = this.#devices.videoInputStream();
     if (this.#cameraOn && camera) await this.#publishCamera(camera);
     this.#updateAvailability();
@@ -341,7 +418,8 @@ export class AudioVideoController {
     const track = stream.getVideoTracks()[0];
     if (!engine || !track) return;
     try {
-      await engine.publish(track, 'camera', { encodings: CAMERA_ENCODINGS.map((e) => ({ ...e })) });
+      await engine.publish(track, 'camera', { encodings: this.#cameraEncodings(), ...(this.#videoCodec ? { videoCodec: this.#videoCodec } : {}) });
+      await this.#applyCameraBitrates();
     } catch (err) {
       if (errorCode(err) !== 'video_limit_reached') throw err;
       this.#logger.warn('the meeting has no free video slot');
@@ -353,7 +431,40 @@ export class AudioVideoController {
     this.#updateAvailability();
   }
 
-  async #inputChanged(kind: 'audio' | 'video', stream: MediaStream | null): Promise<void> {
+  /** The camera's layers, scaled down together to fit setVideoMaxBandwidthKbps. */
+  #cameraEncodings(): RTCRtpEncodingParameters[] {
+    const total = CAMERA_ENCODINGS.reduce((sum, e) => sum + (e.maxBitrate ?? 0), 0);
+    const factor = this.#maxVideoKbps === null ? 1 : Math.min(1, (this.#maxVideoKbps * 1000) / total);
+    return CAMERA_ENCODINGS.map((e) => ({ ...e, ...(e.maxBitrate ? { maxBitrate: Math.round(e.maxBitrate * factor) } : {}) }));
+  }
+
+  /** Applies the bitrate caps to the camera already being sent (encodings matched by rid). */
+  async #applyCameraBitrates(): Promise<void> {
+    const sender = this.#engine?.producer('camera')?.rtpSender;
+    if (!sender) return;
+    const wanted = new Map(this.#cameraEncodings().map((e) => [e.rid, e.maxBitrate]));
+    const params = sender.getParameters();
+    if (!params.encodings?.length) return;
+    params.encodings.forEach((e, i) => {
+      const bitrate = wanted.get(e.rid) ?? this.#cameraEncodings()[i]?.maxBitrate;
+      if (bitrate !== undefined) e.maxBitrate = bitrate;
+    });
+    await sender.setParameters(params);
+  }
+
+  async #applyAudioProfile(): Promise<void> {
+    const bitrate = this.#audioProfile?.audioBitrateBps;
+    const sender = this.#engine?.producer('microphone')?.rtpSender;
+    if (!sender || bitrate === undefined) return;
+    const params = sender.getParameters();
+    const first = params.encodings?.[0];
+    if (!first) return;
+    if (bitrate === null) delete first.maxBitrate;
+    else first.maxBitrate = bitrate;
+    await sender.setParameters(params);
+  }
+
+  async #inputChanged(kind: 'audio' | 'video', stream: MediaStream | null, stopped: boolean): Promise<void> {
     const engine = this.#engine;
     if (kind === 'audio') {
       const track = (stream ?? this.#devices.audioInputStream()).getAudioTracks()[0];
@@ -361,6 +472,11 @@ export class AudioVideoController {
       return;
     }
     if (!this.#cameraOn) return;
+    // Chime 3.x: stopping the video input stops a started local tile.
+    if (!stream && stopped) {
+      this.stopLocalVideoTile();
+      return;
+    }
     const tileId = this.tiles.findByAttendee(this.#selfId(), true);
     if (tileId !== null) this.tiles.setStream(tileId, stream);
     if (!engine) return;

@@ -1,10 +1,20 @@
 import { ParleyEngine } from '../engine/parleyEngine.js';
+import type { AudioProfile, VideoCodecCapability } from './chimeSettings.js';
 import type { Logger } from './logger.js';
 import type { MeetingSessionConfiguration } from './meetingSessionConfiguration.js';
 import { notifyObservers, type ContentShareObserver } from './observers.js';
 
 /** Screen share sends one sharp layer: text must stay readable, motion matters less. */
 const SCREEN_ENCODINGS: RTCRtpEncodingParameters[] = [{ maxBitrate: 1_500_000, maxFramerate: 15 }];
+/** Chime's content simulcast defaults: a 1200 kbps top layer and a half-size 300 kbps, 5 fps one. */
+const SIMULCAST_LOW: RTCRtpEncodingParameters = { maxBitrate: 300_000, scaleResolutionDownBy: 2, maxFramerate: 5 };
+const SIMULCAST_HIGH: RTCRtpEncodingParameters = { maxBitrate: 1_200_000, scaleResolutionDownBy: 1 };
+
+/** Overrides for the two content simulcast layers (Chime's ContentShareSimulcastEncodingParameters). */
+export interface ContentShareSimulcastEncodingParameters {
+  low?: RTCRtpEncodingParameters;
+  high?: RTCRtpEncodingParameters;
+}
 
 /**
  * Content share (Chime's ContentShareController): a second connection that joins as the
@@ -18,6 +28,9 @@ export class ContentShareController {
   #engine: ParleyEngine | null = null;
   #stream: MediaStream | null = null;
   #paused = false;
+  #simulcast: RTCRtpEncodingParameters[] | null = null;
+  #audioProfile: AudioProfile | null = null;
+  #videoCodec: 'VP8' | 'H264' | undefined;
 
   constructor(configuration: MeetingSessionConfiguration, logger: Logger) {
     this.#configuration = configuration;
@@ -30,6 +43,29 @@ export class ContentShareController {
 
   removeContentShareObserver(observer: ContentShareObserver): void {
     this.#observers.delete(observer);
+  }
+
+  /** The content's audio bitrate cap (AudioProfile.audioBitrateBps), from the next share on. */
+  setContentAudioProfile(audioProfile: AudioProfile): void {
+    this.#audioProfile = audioProfile;
+  }
+
+  /** Sends content as two layers (low, high) from the next share on, with Chime's defaults unless overridden. */
+  enableSimulcastForContentShare(enable: boolean, encodingParams?: ContentShareSimulcastEncodingParameters): void {
+    this.#simulcast = enable
+      ? [{ ...SIMULCAST_LOW, ...encodingParams?.low, rid: 'r0' }, { ...SIMULCAST_HIGH, ...encodingParams?.high, rid: 'r1' }]
+      : null;
+  }
+
+  /** SVC needs VP9, which Parley does not negotiate: content keeps one VP8 layer (Chime: no effect without an SVC codec). */
+  enableSVCForContentShare(enable: boolean): void {
+    if (enable) this.#logger.warn('enableSVCForContentShare: SVC needs VP9, which this server does not negotiate; ignored');
+  }
+
+  /** The first of VP8 / H.264 in the list is used for content from the next share on. */
+  setContentShareVideoCodecPreferences(preferences: VideoCodecCapability[]): void {
+    const name = preferences.map((p) => p.codecName.toUpperCase()).find((n) => n === 'VP8' || n === 'H264');
+    this.#videoCodec = name === 'VP8' || name === 'H264' ? name : undefined;
   }
 
   get sharing(): boolean {
@@ -46,9 +82,19 @@ export class ContentShareController {
       engine = await ParleyEngine.join({ ...this.#configuration.connectionDetails(), content: true });
       if (video) {
         if ('contentHint' in video && !video.contentHint) video.contentHint = 'detail';
-        await engine.publish(video, 'screen', { encodings: SCREEN_ENCODINGS });
+        const encodings = (this.#simulcast ?? SCREEN_ENCODINGS).map((e) => ({ ...e }));
+        await engine.publish(video, 'screen', { encodings, ...(this.#videoCodec ? { videoCodec: this.#videoCodec } : {}) });
       }
-      if (audio) await engine.publish(audio, 'screen-audio');
+      if (audio) {
+        await engine.publish(audio, 'screen-audio');
+        const bitrate = this.#audioProfile?.audioBitrateBps;
+        const sender = engine.producer('screen-audio')?.rtpSender;
+        const params = sender?.getParameters();
+        if (sender && params?.encodings?.[0] && typeof bitrate === 'number') {
+          params.encodings[0].maxBitrate = bitrate;
+          await sender.setParameters(params);
+        }
+      }
     } catch (err) {
       this.#logger.warn(`content share could not start: ${err instanceof Error ? err.message : String(err)}`);
       engine?.close();

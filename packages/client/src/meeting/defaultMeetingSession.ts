@@ -27,8 +27,26 @@ export class DefaultMeetingSession {
     this.audioVideo = new DefaultAudioVideoFacade(this.#controller, deviceController, this.contentShare);
   }
 
+  /** Chime's meeting-event controller; Parley reports no meeting events through one, so there is none. */
+  get eventController(): undefined {
+    return undefined;
+  }
+
+  /**
+   * Leaves (if in the meeting) and releases what the session holds: its observers of the
+   * device controller and the devices it opened (Chime's destroy). The session is not usable afterwards.
+   */
+  async destroy(): Promise<void> {
+    this.#controller.destroy();
+    await this.contentShare.stopContentShare();
+    this.deviceController.release();
+  }
+
   /** The underlying engine while connected (for apps that need Parley-only features). */
   get engine() {
     return this.#controller.engine;
   }
 }
+
+/** Chime's MeetingSession interface name, for apps that annotate with it. */
+export type MeetingSession = DefaultMeetingSession;

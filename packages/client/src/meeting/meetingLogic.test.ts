@@ -30,11 +30,11 @@ describe('MeetingSessionConfiguration', () => {
 });
 
 describe('MeetingSessionStatus', () => {
-  it('keeps Chime\'s numbers and maps server end reasons and join errors', () => {
+  it('keeps Chime 3.x\'s numbers (older names as aliases) and maps server end reasons and join errors', () => {
     expect(MeetingSessionStatusCode.Left).toBe(1);
-    expect(MeetingSessionStatusCode.AudioCallEnded).toBe(6);
-    expect(MeetingSessionStatusCode.MeetingEnded).toBe(6);
-    expect(MeetingSessionStatus.fromEndReason('AudioCallEnded').statusCode()).toBe(6);
+    expect(MeetingSessionStatusCode.AudioCallEnded).toBe(5);
+    expect(MeetingSessionStatusCode.MeetingEnded).toBe(5);
+    expect(MeetingSessionStatus.fromEndReason('AudioCallEnded').statusCode()).toBe(5);
     expect(MeetingSessionStatus.fromEndReason('AudioAttendeeRemoved').isTerminal()).toBe(true);
     expect(MeetingSessionStatus.fromJoinError('token_invalid').statusCode()).toBe(MeetingSessionStatusCode.AudioAuthenticationRejected);
     expect(MeetingSessionStatus.fromJoinError('signaling_unreachable').isFailure()).toBe(true);

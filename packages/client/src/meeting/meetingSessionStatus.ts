@@ -1,35 +1,39 @@
 /**
- * Why a session stopped or failed: Chime's MeetingSessionStatusCode, same names and numbers, so
- * apps comparing against them keep working. The server names its end reasons after these.
+ * Why a session stopped or failed: Chime 3.x's MeetingSessionStatusCode, same names and
+ * numbers, so apps comparing against them (or logging the numbers) keep working. The older
+ * names the reference README uses stay as aliases: AudioCallEnded and TURNMeetingEnded are
+ * MeetingEnded. The server names its end reasons after these.
  */
 export const MeetingSessionStatusCode = {
   OK: 0,
   Left: 1,
   AudioJoinedFromAnotherDevice: 2,
-  AudioDisconnectAudio: 3,
-  AudioAuthenticationRejected: 4,
-  AudioCallAtCapacity: 5,
-  AudioCallEnded: 6,
-  TURNMeetingEnded: 6,
-  MeetingEnded: 6,
-  AudioInternalServerError: 7,
-  AudioServiceUnavailable: 8,
-  AudioDisconnected: 9,
-  VideoCallSwitchToViewOnly: 10,
-  VideoCallAtSourceCapacity: 11,
-  SignalingBadRequest: 12,
-  SignalingInternalServerError: 13,
-  SignalingRequestFailed: 14,
-  StateMachineTransitionFailed: 15,
-  ICEGatheringTimeoutWorkaround: 16,
-  ConnectionHealthReconnect: 17,
-  RealtimeApiFailed: 18,
-  TaskFailed: 19,
-  AudioDeviceSwitched: 20,
-  IncompatibleSDP: 21,
-  TURNCredentialsForbidden: 22,
-  NoAttendeePresent: 23,
-  AudioAttendeeRemoved: 24,
+  AudioAuthenticationRejected: 3,
+  AudioCallAtCapacity: 4,
+  MeetingEnded: 5,
+  AudioCallEnded: 5,
+  TURNMeetingEnded: 5,
+  AudioInternalServerError: 6,
+  AudioServiceUnavailable: 7,
+  AudioDisconnected: 8,
+  VideoCallSwitchToViewOnly: 9,
+  VideoCallAtSourceCapacity: 10,
+  SignalingBadRequest: 11,
+  SignalingInternalServerError: 12,
+  SignalingRequestFailed: 13,
+  SignalingChannelClosedUnexpectedly: 14,
+  ICEGatheringTimeoutWorkaround: 15,
+  ConnectionHealthReconnect: 16,
+  RealtimeApiFailed: 17,
+  TaskFailed: 18,
+  IncompatibleSDP: 19,
+  TURNCredentialsForbidden: 20,
+  NoAttendeePresent: 21,
+  AudioAttendeeRemoved: 22,
+  AudioVideoWasRemovedFromPrimaryMeeting: 23,
+  AudioVideoDisconnectedWhilePromoted: 24,
+  AudioDisconnectAudio: 25,
+  EncodedTransformManagerFailed: 26,
 } as const;
 export type MeetingSessionStatusCode = (typeof MeetingSessionStatusCode)[keyof typeof MeetingSessionStatusCode];
 
@@ -37,7 +41,7 @@ const C = MeetingSessionStatusCode;
 const FAILURES: ReadonlySet<number> = new Set([
   C.AudioAuthenticationRejected, C.AudioCallAtCapacity, C.AudioInternalServerError, C.AudioServiceUnavailable,
   C.AudioDisconnected, C.VideoCallAtSourceCapacity, C.SignalingBadRequest, C.SignalingInternalServerError,
-  C.SignalingRequestFailed, C.StateMachineTransitionFailed, C.ICEGatheringTimeoutWorkaround,
+  C.SignalingRequestFailed, C.SignalingChannelClosedUnexpectedly, C.ICEGatheringTimeoutWorkaround,
   C.ConnectionHealthReconnect, C.RealtimeApiFailed, C.TaskFailed, C.IncompatibleSDP,
   C.TURNCredentialsForbidden, C.NoAttendeePresent,
 ]);

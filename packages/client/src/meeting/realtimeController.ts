@@ -1,6 +1,36 @@
+import { ErrorCode } from '@parley/protocol';
+import { ParleyClientError } from '../errors.js';
+
 /** (attendeeId, volume 0..1, muted, signalStrength 0/0.5/1); null means unchanged since the last call. */
 export type VolumeIndicatorCallback = (attendeeId: string, volume: number | null, muted: boolean | null, signalStrength: number | null, externalUserId?: string) => void;
 export type AttendeePresenceCallback = (attendeeId: string, present: boolean, externalUserId?: string, dropped?: boolean) => void;
+
+/** A message on a data-message topic (Chime's DataMessage). */
+export class DataMessage {
+  readonly timestampMs: number;
+  readonly topic: string;
+  readonly data: Uint8Array;
+  readonly senderAttendeeId: string;
+  readonly senderExternalUserId: string;
+  readonly throttled: boolean;
+
+  constructor(timestampMs: number, topic: string, data: Uint8Array, senderAttendeeId: string, senderExternalUserId: string, throttled = false) {
+    this.timestampMs = timestampMs;
+    this.topic = topic;
+    this.data = data;
+    this.senderAttendeeId = senderAttendeeId;
+    this.senderExternalUserId = senderExternalUserId;
+    this.throttled = throttled;
+  }
+
+  text(): string {
+    return new TextDecoder().decode(this.data);
+  }
+
+  json(): unknown {
+    return JSON.parse(this.text()) as unknown;
+  }
+}
 
 interface VolumeState {
   volume: number | null;
@@ -18,6 +48,9 @@ export class RealtimeController {
   readonly #presenceSubscribers = new Set<AttendeePresenceCallback>();
   readonly #muteSubscribers = new Set<(muted: boolean) => void>();
   readonly #canUnmuteSubscribers = new Set<(canUnmute: boolean) => void>();
+  readonly #localSignalSubscribers = new Set<(signalStrength: number) => void>();
+  readonly #fatalErrorSubscribers = new Set<(error: Error) => void>();
+  readonly #dataMessageSubscribers = new Map<string, Set<(message: DataMessage) => void>>();
   /** What each attendee's subscribers were last told. */
   readonly #told = new Map<string, VolumeState>();
   /** The latest of everything, told or not, so a new subscriber starts from the truth. */
@@ -25,6 +58,8 @@ export class RealtimeController {
   readonly #present = new Map<string, string>();
   #muted = false;
   #canUnmute = true;
+  /** Your own attendee id while a session is connected: its signal strength goes to the local subscribers too. */
+  localAttendeeId: string | null = null;
   /** Applies the local mute to the media (set by the session while it is connected). */
   applyMute: (muted: boolean) => void = () => undefined;
 
@@ -32,8 +67,9 @@ export class RealtimeController {
     this.#setMuted(true);
   }
 
-  /** Returns false, changing nothing, when unmuting was disabled with realtimeSetCanUnmuteLocalAudio(false). */
+  /** Returns false, changing nothing, when unmuting was disabled with realtimeSetCanUnmuteLocalAudio(false); true if already unmuted (as Chime). */
   realtimeUnmuteLocalAudio(): boolean {
+    if (!this.#muted) return true;
     if (!this.#canUnmute) return false;
     this.#setMuted(false);
     return true;
@@ -46,7 +82,7 @@ export class RealtimeController {
   realtimeSetCanUnmuteLocalAudio(canUnmute: boolean): void {
     if (this.#canUnmute === canUnmute) return;
     this.#canUnmute = canUnmute;
-    for (const cb of [...this.#canUnmuteSubscribers]) safe(() => cb(canUnmute));
+    for (const cb of [...this.#canUnmuteSubscribers]) this.#safe(() => cb(canUnmute));
   }
 
   realtimeCanUnmuteLocalAudio(): boolean {
@@ -75,7 +111,7 @@ export class RealtimeController {
     set.add(callback);
     // A late subscriber learns the current state at once instead of waiting for a change.
     const latest = this.#latest.get(attendeeId);
-    if (latest) safe(() => callback(attendeeId, latest.volume, latest.muted, latest.signalStrength, this.#present.get(attendeeId)));
+    if (latest) this.#safe(() => callback(attendeeId, latest.volume, latest.muted, latest.signalStrength, this.#present.get(attendeeId)));
   }
 
   realtimeUnsubscribeFromVolumeIndicator(attendeeId: string, callback?: VolumeIndicatorCallback): void {
@@ -86,11 +122,53 @@ export class RealtimeController {
   realtimeSubscribeToAttendeeIdPresence(callback: AttendeePresenceCallback): void {
     this.#presenceSubscribers.add(callback);
     // Those already here are announced to the new subscriber, as Chime does.
-    for (const [attendeeId, externalUserId] of this.#present) safe(() => callback(attendeeId, true, externalUserId, false));
+    for (const [attendeeId, externalUserId] of this.#present) this.#safe(() => callback(attendeeId, true, externalUserId, false));
   }
 
   realtimeUnsubscribeToAttendeeIdPresence(callback: AttendeePresenceCallback): void {
     this.#presenceSubscribers.delete(callback);
+  }
+
+  /** Your own signal strength (0, 0.5, 1) whenever it changes; a subscriber hears the current one at once. */
+  realtimeSubscribeToLocalSignalStrengthChange(callback: (signalStrength: number) => void): void {
+    this.#localSignalSubscribers.add(callback);
+    const current = this.localAttendeeId === null ? null : this.#latest.get(this.localAttendeeId)?.signalStrength ?? null;
+    if (current !== null) this.#safe(() => callback(current));
+  }
+
+  realtimeUnsubscribeToLocalSignalStrengthChange(callback: (signalStrength: number) => void): void {
+    this.#localSignalSubscribers.delete(callback);
+  }
+
+  /** Called with the error when one of your realtime callbacks throws (Chime reports such failures as fatal errors). */
+  realtimeSubscribeToFatalError(callback: (error: Error) => void): void {
+    this.#fatalErrorSubscribers.add(callback);
+  }
+
+  realtimeUnsubscribeToFatalError(callback: (error: Error) => void): void {
+    this.#fatalErrorSubscribers.delete(callback);
+  }
+
+  /**
+   * Data messages need a server that relays them; Parley's server has no data-message route
+   * yet, so this throws ParleyClientError('not_available') instead of pretending to send.
+   */
+  realtimeSendDataMessage(topic: string, data: Uint8Array | string | object, lifetimeMs?: number): void {
+    void data;
+    void lifetimeMs;
+    throw new ParleyClientError(ErrorCode.NotAvailable, `realtimeSendDataMessage('${topic}'): this Parley server does not relay data messages yet`);
+  }
+
+  /** Registers for a topic. Nothing arrives from a Parley server yet (it relays no data messages). */
+  realtimeSubscribeToReceiveDataMessage(topic: string, callback: (message: DataMessage) => void): void {
+    let set = this.#dataMessageSubscribers.get(topic);
+    if (!set) this.#dataMessageSubscribers.set(topic, (set = new Set()));
+    set.add(callback);
+  }
+
+  /** Drops every callback of the topic (as Chime does). */
+  realtimeUnsubscribeFromReceiveDataMessage(topic: string): void {
+    this.#dataMessageSubscribers.delete(topic);
   }
 
   /** Every attendee present, yourself and content attendees included. */
@@ -102,11 +180,13 @@ export class RealtimeController {
     if (present === this.#present.has(attendeeId)) return;
     if (present) this.#present.set(attendeeId, externalUserId);
     else {
+      // The leave event carries no name: report the one the attendee joined with, as Chime does.
+      externalUserId = this.#present.get(attendeeId) || externalUserId;
       this.#present.delete(attendeeId);
       this.#told.delete(attendeeId);
       this.#latest.delete(attendeeId);
     }
-    for (const cb of [...this.#presenceSubscribers]) safe(() => cb(attendeeId, present, externalUserId, dropped));
+    for (const cb of [...this.#presenceSubscribers]) this.#safe(() => cb(attendeeId, present, externalUserId, dropped));
   }
 
   /** New figures for one attendee; fields left undefined keep their value. */
@@ -123,10 +203,13 @@ export class RealtimeController {
     const signalStrength = changed('signalStrength') as number | null;
     if (volume === null && muted === null && signalStrength === null) return;
     this.#told.set(attendeeId, { ...latest });
+    if (signalStrength !== null && attendeeId === this.localAttendeeId) {
+      for (const cb of [...this.#localSignalSubscribers]) this.#safe(() => cb(signalStrength));
+    }
     const subscribers = this.#volumeSubscribers.get(attendeeId);
     if (!subscribers) return;
     const externalUserId = this.#present.get(attendeeId);
-    for (const cb of [...subscribers]) safe(() => cb(attendeeId, volume, muted, signalStrength, externalUserId));
+    for (const cb of [...subscribers]) this.#safe(() => cb(attendeeId, volume, muted, signalStrength, externalUserId));
   }
 
   /** Forgets remote state (session stopped); the local mute setting stays. */
@@ -134,20 +217,32 @@ export class RealtimeController {
     for (const attendeeId of [...this.#present.keys()]) this.handlePresence(attendeeId, false, this.#present.get(attendeeId) ?? '');
     this.#told.clear();
     this.#latest.clear();
+    this.localAttendeeId = null;
+  }
+
+  /** Runs an app callback; if it throws, the fatal-error subscribers hear of it (Chime's onError), else the console. */
+  #safe(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      if (this.#fatalErrorSubscribers.size === 0) console.error('[parley] realtime callback threw', error);
+      for (const cb of [...this.#fatalErrorSubscribers]) {
+        try {
+          cb(error);
+        } catch (inner) {
+          console.error('[parley] realtime callback threw', error, inner);
+        }
+      }
+    }
   }
 
   #setMuted(muted: boolean): void {
     if (this.#muted === muted) return;
     this.#muted = muted;
     this.applyMute(muted);
-    for (const cb of [...this.#muteSubscribers]) safe(() => cb(muted));
+    for (const cb of [...this.#muteSubscribers]) this.#safe(() => cb(muted));
   }
 }
 
-function safe(fn: () => void): void {
-  try {
-    fn();
-  } catch (err) {
-    console.error('[parley] realtime callback threw', err);
-  }
-}
+

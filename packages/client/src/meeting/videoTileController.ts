@@ -1,3 +1,4 @@
+import { DefaultVideoTile, type TileOwnerOps } from './videoTile.js';
 import { VideoTileState } from './videoTileState.js';
 
 /** Reports tile changes (the facade forwards them to AudioVideoObservers). */
@@ -10,7 +11,7 @@ export interface TileListener {
 
 /** Who a tile shows: the local camera, or one remote attendee's camera or screen. */
 export interface TileOwner {
-  attendeeId: string;
+  attendeeId: string | null;
   externalUserId: string;
   localTile: boolean;
   isContent: boolean;
@@ -18,10 +19,13 @@ export interface TileOwner {
 
 /**
  * The video tiles of a session and the elements they are bound to. A tile id is never reused:
- * an attendee who restarts video gets a new tile.
+ * an attendee who restarts video gets a new tile. Binding follows Chime 3.x's
+ * DefaultVideoTileController: binding an element another tile holds does not unbind that
+ * tile (no update is sent for it); the element shows the tile bound last.
  */
-export class VideoTileController {
+export class VideoTileController implements TileOwnerOps {
   readonly #tiles = new Map<number, VideoTileState>();
+  readonly #handles = new Map<number, DefaultVideoTile>();
   readonly #listener: TileListener;
   #nextTileId = 1;
   /** Watches bound elements' sizes (where the browser has ResizeObserver). */
@@ -43,6 +47,22 @@ export class VideoTileController {
     return this.all().find((t) => t.localTile) ?? null;
   }
 
+  /** The tile object (Chime's VideoTile) for `tileId`, or null. */
+  tile(tileId: number): DefaultVideoTile | null {
+    if (!this.#tiles.has(tileId)) return null;
+    let handle = this.#handles.get(tileId);
+    if (!handle) this.#handles.set(tileId, (handle = new DefaultVideoTile(tileId, this)));
+    return handle;
+  }
+
+  tiles(): DefaultVideoTile[] {
+    return [...this.#tiles.keys()].map((id) => this.tile(id)!);
+  }
+
+  stateRef(tileId: number): VideoTileState | undefined {
+    return this.#tiles.get(tileId);
+  }
+
   /** The tile showing `attendeeId`'s video, if any. */
   findByAttendee(attendeeId: string, localTile = false): number | null {
     for (const t of this.#tiles.values()) if (t.boundAttendeeId === attendeeId && t.localTile === localTile) return t.tileId;
@@ -60,6 +80,43 @@ export class VideoTileController {
     this.#tiles.set(state.tileId, state);
     this.setStream(state.tileId, stream);
     return state.tileId;
+  }
+
+  /** A blank tile for the app to fill with bindVideoStream (Chime's addVideoTile); no update is sent yet. */
+  addEmpty(): DefaultVideoTile {
+    const state = new VideoTileState();
+    state.tileId = this.#nextTileId++;
+    this.#tiles.set(state.tileId, state);
+    return this.tile(state.tileId)!;
+  }
+
+  bindStream(tileId: number, fields: Parameters<TileOwnerOps['bindStream']>[1]): void {
+    const state = this.#tiles.get(tileId);
+    if (!state) return;
+    let updated = false;
+    for (const key of Object.keys(fields) as Array<keyof typeof fields>) {
+      if (state[key] === fields[key]) continue;
+      (state as unknown as Record<string, unknown>)[key] = fields[key];
+      updated = true;
+    }
+    if (fields.boundAttendeeId?.endsWith('#content')) state.isContent = true;
+    if (!updated) return;
+    state.active = state.boundVideoStream !== null && !state.paused;
+    this.#attach(state);
+    this.#listener.didUpdate(state.clone());
+  }
+
+  setStreamId(tileId: number, streamId: number): void {
+    const state = this.#tiles.get(tileId);
+    if (!state) return;
+    state.streamId = streamId;
+    this.#listener.didUpdate(state.clone());
+  }
+
+  /** Marks the local tile started or stopped (state.localTileStarted); no update of its own. */
+  setLocalStarted(tileId: number, started: boolean): void {
+    const state = this.#tiles.get(tileId);
+    if (state) state.localTileStarted = started;
   }
 
   /** Shows a new stream (or none) in the tile; active follows whether there is one. */
@@ -86,59 +143,94 @@ export class VideoTileController {
     this.#listener.didUpdate(state.clone());
   }
 
-  setPoorConnection(tileId: number, poor: boolean): void {
+  /** Returns whether the mark changed (Chime's markPoorConnection / unmarkPoorConnection). */
+  setPoorConnection(tileId: number, poor: boolean): boolean {
     const state = this.#tiles.get(tileId);
-    if (!state || state.poorConnection === poor) return;
+    if (!state || state.poorConnection === poor) return false;
     state.poorConnection = poor;
     this.#listener.didUpdate(state.clone());
+    return true;
   }
 
-  /** Shows the tile in `element`. Observers hear of it only when the binding changed (they often bind from videoTileDidUpdate). */
+  /**
+   * Shows the tile in `element` (Chime's DefaultVideoTile.bindVideoElement). Observers hear
+   * videoTileDidUpdate only when the element or its CSS size changed (apps often bind from that
+   * very callback). Another tile that held the element keeps it as its boundVideoElement and
+   * gets no update, as in Chime 3.x; the element now shows this tile.
+   */
   bind(tileId: number, element: HTMLVideoElement): void {
+    this.bindElement(tileId, element);
+  }
+
+  bindElement(tileId: number, element: HTMLVideoElement | null): void {
     const state = this.#tiles.get(tileId);
     if (!state) return;
-    if (state.boundVideoElement === element) {
-      this.#attach(state);
-      return;
-    }
-    // An element shows one tile: unbind it from any other first (Chime does the same).
-    for (const other of this.#tiles.values()) {
-      if (other !== state && other.boundVideoElement === element) {
-        other.boundVideoElement = null;
-        this.#listener.didUpdate(other.clone());
+    let updated = false;
+    const previous = state.boundVideoElement;
+    if (previous !== element) {
+      // An element shows one tile: unbind it from any other first.
+      for (const other of this.#tiles.values()) {
+        if (element && other !== state && other.boundVideoElement === element) {
+          other.boundVideoElement = null;
+          this.#listener.didUpdate(other.clone());
+        }
       }
+      state.boundVideoElement = element;
+      this.#unwatch(previous);
+      updated = true;
     }
-    state.boundVideoElement = element;
-    state.videoElementCSSWidthPixels = element.clientWidth || null;
-    state.videoElementCSSHeightPixels = element.clientHeight || null;
+    const width = element ? element.clientWidth : null;
+    const height = element ? element.clientHeight : null;
+    if (state.videoElementCSSWidthPixels !== width || state.videoElementCSSHeightPixels !== height) {
+      state.videoElementCSSWidthPixels = width;
+      state.videoElementCSSHeightPixels = height;
+      updated = updated || element !== null;
+    }
+    if (!updated) return;
     state.devicePixelRatio = window.devicePixelRatio;
+    state.videoElementPhysicalWidthPixels = width === null ? null : width * state.devicePixelRatio;
+    state.videoElementPhysicalHeightPixels = height === null ? null : height * state.devicePixelRatio;
     this.#attach(state);
     this.#listener.didUpdate(state.clone());
   }
 
+  /** Unbinds (Chime: the tile forgets the element; with cleanUpVideoElement the element is emptied, whatever it shows). */
   unbind(tileId: number, cleanUpVideoElement = true): void {
     const state = this.#tiles.get(tileId);
-    if (!state?.boundVideoElement) return;
-    if (cleanUpVideoElement) {
-      state.boundVideoElement.srcObject = null;
-      state.boundVideoElement.style.transform = '';
-    }
+    if (!state) return;
     const element = state.boundVideoElement;
-    state.boundVideoElement = null;
-    this.#unwatch(element);
-    this.#listener.didUpdate(state.clone());
+    if (element) this.bindElement(tileId, null);
+    if (cleanUpVideoElement && element?.srcObject) {
+      element.pause();
+      element.style.transform = '';
+      element.srcObject = null;
+    }
   }
 
+  /** Removes the tile; its element is emptied only if it still shows this tile's stream (Chime's destroy). */
   remove(tileId: number): void {
     const state = this.#tiles.get(tileId);
     if (!state) return;
-    if (state.boundVideoElement) {
-      state.boundVideoElement.srcObject = null;
-      state.boundVideoElement.style.transform = '';
+    const element = state.boundVideoElement;
+    if (element) {
+      element.srcObject = null;
+      element.style.transform = '';
     }
     this.#tiles.delete(tileId);
-    this.#unwatch(state.boundVideoElement);
+    this.#handles.delete(tileId);
+    this.#unwatch(element);
     this.#listener.wasRemoved(tileId);
+  }
+
+  /** Removes every tile of the attendee and returns their ids (Chime's removeVideoTilesByAttendeeId). */
+  removeByAttendee(attendeeId: string): number[] {
+    const removed: number[] = [];
+    for (const state of [...this.#tiles.values()]) {
+      if (state.boundAttendeeId !== attendeeId || state.tileId === null) continue;
+      this.remove(state.tileId);
+      removed.push(state.tileId);
+    }
+    return removed;
   }
 
   removeAll(): void {
@@ -161,6 +253,13 @@ export class VideoTileController {
     this.#resizeObserver.observe(element);
   }
 
+  /** The element shows another tile's video now (that tile was bound to it later). */
+  #showsOther(state: VideoTileState, element: HTMLVideoElement): boolean {
+    if (!element.srcObject) return false;
+    for (const t of this.#tiles.values()) if (t !== state && t.boundVideoStream === element.srcObject) return true;
+    return false;
+  }
+
   #unwatch(element: HTMLVideoElement | null): void {
     if (element && ![...this.#tiles.values()].some((t) => t.boundVideoElement === element)) this.#resizeObserver?.unobserve(element);
   }
@@ -168,6 +267,8 @@ export class VideoTileController {
   #attach(state: VideoTileState): void {
     const element = state.boundVideoElement;
     if (!element) return;
+    // A tile without video leaves alone an element that another tile has taken over since.
+    if (!state.boundVideoStream && this.#showsOther(state, element)) return;
     this.#watchSize(state, element);
     element.muted = true;
     element.autoplay = true;

@@ -2,6 +2,8 @@
 export class VideoTileState {
   tileId: number | null = null;
   localTile = false;
+  /** The local tile was started (startLocalVideoTile) and not stopped since. */
+  localTileStarted = false;
   isContent = false;
   /** False while a local tile is stopped (stopLocalVideoTile) until it starts again. */
   active = false;
@@ -18,7 +20,11 @@ export class VideoTileState {
   videoElementCSSWidthPixels: number | null = null;
   videoElementCSSHeightPixels: number | null = null;
   devicePixelRatio = 0;
+  videoElementPhysicalWidthPixels: number | null = null;
+  videoElementPhysicalHeightPixels: number | null = null;
   streamId: number | null = null;
+  /** Chime's remote video source group; Parley has none, so it stays null. */
+  groupId: number | null = null;
 
   clone(): VideoTileState {
     return Object.assign(new VideoTileState(), this);
