@@ -14,6 +14,8 @@ export async function startTestServer(overrides: ConfigInput = {}): Promise<Parl
       apiSecret: 'test-secret-0123456789abcdef',
       ...overrides,
       rtc: { port: 0, workers: 1, ...overrides.rtc },
+      // Each room's preview is a media engine process: on only in the tests that look at previews.
+      media: { previews: false, ...overrides.media },
     },
     { staticMounts: [{ prefix: '/sdk/', root: repo('packages/client/dist') }, { prefix: '/e2e/', root: repo('e2e/pages') }] },
     {},

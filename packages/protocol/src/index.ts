@@ -5,4 +5,6 @@ export * from './permissions.js';
 export * from './messages.js';
 export * from './typedEmitter.js';
 export * from './roomControl.js';
+export * from './mediaServices.js';
+export * from './mediaServiceObjects.js';
 export * from './roomSessionApi.js';

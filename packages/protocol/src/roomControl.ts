@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MediaServiceEvents, MediaServiceRequests } from './mediaServices.js';
 
 /**
  * Room control (the SignalWire-style RoomSession API) on the wire: entities, request methods
@@ -57,9 +58,12 @@ export const RoomSessionEntity = z.object({
   layout_name: z.string(),
   hide_video_muted: z.boolean(),
   locked: z.boolean(),
+  /** A recording is running (or paused). */
   recording: z.boolean(),
+  /** An RTMP stream is running. */
+  streaming: z.boolean(),
   prioritize_handraise: z.boolean(),
-  /** Null until previews exist. */
+  /** A JPEG of the room's current picture, refreshed every few seconds; null when previews are off. */
   preview_url: z.string().nullable(),
 });
 export type RoomSessionEntity = z.infer<typeof RoomSessionEntity>;
@@ -97,7 +101,6 @@ const target = base.extend({ memberId: id.optional() });
 const empty = z.object({});
 const volume = z.number().min(-50).max(50);
 const metaResult = z.object({ meta });
-const unavailable = base.extend({}).loose();
 
 export const RoomRequests = {
   'room.subscribe': { params: base, result: RoomFullState },
@@ -142,13 +145,7 @@ export const RoomRequests = {
   'room.setLayout': { params: base.extend({ name: z.string().min(1).max(64), positions: VideoPositions.optional() }), result: empty },
   'room.setMemberPosition': { params: target.extend({ position: VideoPosition }), result: empty },
   'room.setPositions': { params: base.extend({ positions: VideoPositions }), result: empty },
-  // Media services are not there yet: these answer not_available (the get* list nothing).
-  'room.startRecording': { params: unavailable, result: empty },
-  'room.getRecordings': { params: base, result: z.object({ recordings: z.array(z.unknown()) }) },
-  'room.play': { params: unavailable, result: empty },
-  'room.getPlaybacks': { params: base, result: z.object({ playbacks: z.array(z.unknown()) }) },
-  'room.startStream': { params: unavailable, result: empty },
-  'room.getStreams': { params: base, result: z.object({ streams: z.array(z.unknown()) }) },
+  ...MediaServiceRequests,
 } as const;
 export type RoomMethod = keyof typeof RoomRequests;
 export type RoomParams<M extends RoomMethod> = z.infer<(typeof RoomRequests)[M]['params']>;
@@ -169,6 +166,7 @@ export const RoomEvents = {
   'member.talking': z.object({ ...where, member: MemberEntity }),
   'layout.changed': z.object({ ...where, layout: LayoutEntity }),
   'room.audience_count': z.object({ ...where, total: z.number().int() }),
+  ...MediaServiceEvents,
 } as const;
 export type RoomEventName = keyof typeof RoomEvents;
 export type RoomEventData<E extends RoomEventName> = z.infer<(typeof RoomEvents)[E]>;

@@ -5,6 +5,8 @@ import {
   type RoomFullState, type RoomMember, type RoomMethod, type RoomParams, type RoomResult, type RoomSessionEntity,
   type RoomSessionInfo, type VideoPosition, type VideoPositions, type Camel,
 } from './roomControl.js';
+import { RoomSessionPlayback, RoomSessionRecording, RoomSessionStream, type MediaRequest } from './mediaServiceObjects.js';
+import type { PlaybackEntity, RecordingEntity, StreamEntity } from './mediaServices.js';
 
 /**
  * The SignalWire-style RoomSession methods and events, shared by the browser SDK (a member in the
@@ -56,14 +58,14 @@ export type RoomSessionEvents = MemberUpdatedVariants & {
   'member.talking.ended': [MemberEvent];
   'layout.changed': [LayoutEvent];
   'room.audience_count': [AudienceCountEvent];
-  'recording.started': [unknown];
-  'recording.updated': [unknown];
-  'recording.ended': [unknown];
-  'playback.started': [unknown];
-  'playback.updated': [unknown];
-  'playback.ended': [unknown];
-  'stream.started': [unknown];
-  'stream.ended': [unknown];
+  'recording.started': [RoomSessionRecording];
+  'recording.updated': [RoomSessionRecording];
+  'recording.ended': [RoomSessionRecording];
+  'playback.started': [RoomSessionPlayback];
+  'playback.updated': [RoomSessionPlayback];
+  'playback.ended': [RoomSessionPlayback];
+  'stream.started': [RoomSessionStream];
+  'stream.ended': [RoomSessionStream];
 };
 
 type Params<M extends RoomMethod> = Omit<RoomParams<M>, 'roomSessionId'>;
@@ -83,10 +85,16 @@ export abstract class RoomSessionApi<E extends RoomSessionEvents = RoomSessionEv
   hideVideoMuted = false;
   locked = false;
   recording = false;
+  streaming = false;
   prioritizeHandraise = false;
   previewUrl: string | undefined = undefined;
   /** @deprecated use getRecordings() */
-  recordings: unknown[] = [];
+  recordings: RoomSessionRecording[] = [];
+  /** Media service objects by id: an event updates the object the app already holds. */
+  readonly #recordings = new Map<string, RoomSessionRecording>();
+  readonly #streams = new Map<string, RoomSessionStream>();
+  readonly #playbacks = new Map<string, RoomSessionPlayback>();
+  readonly #mediaRequest: MediaRequest = (method, params) => this.request(method, params);
   /** Members by id, kept current from room events. */
   readonly members = new Map<string, RoomMember>();
   /** The current layout. */
@@ -104,6 +112,7 @@ export abstract class RoomSessionApi<E extends RoomSessionEvents = RoomSessionEv
     this.hideVideoMuted = s.hide_video_muted;
     this.locked = s.locked;
     this.recording = s.recording;
+    this.streaming = s.streaming;
     this.prioritizeHandraise = s.prioritize_handraise;
     this.previewUrl = s.preview_url ?? undefined;
   }
@@ -160,7 +169,45 @@ export abstract class RoomSessionApi<E extends RoomSessionEvents = RoomSessionEv
         emit(name, { ...d, roomSessionId: d.room_session_id, roomId: d.room_id });
         return;
       }
+      case 'recording.started':
+      case 'recording.updated':
+      case 'recording.ended': {
+        const recording = this.#recording((data as RoomEventData<'recording.started'>).recording);
+        this.recordings = [...this.#recordings.values()].filter((r) => r.state !== 'completed');
+        emit(name, recording);
+        return;
+      }
+      case 'stream.started':
+      case 'stream.ended':
+        emit(name, this.#stream((data as RoomEventData<'stream.started'>).stream));
+        return;
+      case 'playback.started':
+      case 'playback.updated':
+      case 'playback.ended':
+        emit(name, this.#playback((data as RoomEventData<'playback.started'>).playback));
+        return;
     }
+  }
+
+  #recording(e: RecordingEntity): RoomSessionRecording {
+    const known = this.#recordings.get(e.id);
+    if (known) known.update(e);
+    else this.#recordings.set(e.id, new RoomSessionRecording(e, this.#mediaRequest));
+    return this.#recordings.get(e.id)!;
+  }
+
+  #stream(e: StreamEntity): RoomSessionStream {
+    const known = this.#streams.get(e.id);
+    if (known) known.update(e);
+    else this.#streams.set(e.id, new RoomSessionStream(e, this.#mediaRequest));
+    return this.#streams.get(e.id)!;
+  }
+
+  #playback(e: PlaybackEntity): RoomSessionPlayback {
+    const known = this.#playbacks.get(e.id);
+    if (known) known.update(e);
+    else this.#playbacks.set(e.id, new RoomSessionPlayback(e, this.#mediaRequest));
+    return this.#playbacks.get(e.id)!;
   }
 
   // ---- the reference's methods ----------------------------------------------------------------
@@ -270,28 +317,38 @@ export abstract class RoomSessionApi<E extends RoomSessionEvents = RoomSessionEv
   async setPositions(params: { positions: VideoPositions }): Promise<void> {
     await this.request('room.setPositions', params);
   }
-  /** Not available yet: rejects with code not_available (forbidden without room.recording). */
-  async startRecording(): Promise<never> {
-    await this.request('room.startRecording', {});
-    throw new Error('unreachable');
+  /**
+   * Records the room: its current layout and the mix of everyone's audio in one file (or, with
+   * mode "tracks", each member's tracks as sent). Needs the permission room.recording.
+   */
+  async startRecording(params: { mode?: 'composite' | 'tracks'; format?: 'mp4' | 'mkv' } = {}): Promise<RoomSessionRecording> {
+    return this.#recording((await this.request('room.startRecording', params)).recording);
   }
-  async getRecordings(): Promise<{ recordings: unknown[] }> {
-    return this.request('room.getRecordings', {});
+  async getRecordings(): Promise<{ recordings: RoomSessionRecording[] }> {
+    const { recordings } = await this.request('room.getRecordings', {});
+    return { recordings: recordings.map((r) => this.#recording(r)) };
   }
-  /** Not available yet: rejects with code not_available (forbidden without room.playback). */
-  async play(params: { url: string; seekPosition?: number; positions?: VideoPositions; layout?: string }): Promise<never> {
-    await this.request('room.play', params);
-    throw new Error('unreachable');
+  /**
+   * Plays a URL (file, http(s), rtmp(s)) into the room: everyone sees and hears it, and it takes a
+   * place in the layout ("self" in positions names it). Needs room.playback.
+   */
+  async play(params: { url: string; seekPosition?: number; currentTimecode?: number; positions?: VideoPositions; layout?: string; volume?: number }): Promise<RoomSessionPlayback> {
+    return this.#playback((await this.request('room.play', params)).playback);
   }
-  async getPlaybacks(): Promise<{ playbacks: unknown[] }> {
-    return this.request('room.getPlaybacks', {});
+  async getPlaybacks(): Promise<{ playbacks: RoomSessionPlayback[] }> {
+    const { playbacks } = await this.request('room.getPlaybacks', {});
+    return { playbacks: playbacks.map((p) => this.#playback(p)) };
   }
-  /** Not available yet: rejects with code not_available (forbidden without room.stream). */
-  async startStream(params: { url: string }): Promise<never> {
-    await this.request('room.startStream', params);
-    throw new Error('unreachable');
+  /**
+   * Streams the room's picture and mix to an RTMP(S) server. Resolves once the server accepted
+   * the stream; rejects (and stream.ended says why) when it refused or could not be reached.
+   * Needs room.stream.
+   */
+  async startStream(params: { url: string }): Promise<RoomSessionStream> {
+    return this.#stream((await this.request('room.startStream', params)).stream);
   }
-  async getStreams(): Promise<{ streams: unknown[] }> {
-    return this.request('room.getStreams', {});
+  async getStreams(): Promise<{ streams: RoomSessionStream[] }> {
+    const { streams } = await this.request('room.getStreams', {});
+    return { streams: streams.map((st) => this.#stream(st)) };
   }
 }

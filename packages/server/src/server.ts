@@ -5,15 +5,18 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { JoinTokens } from './auth/joinTokens.js';
 import { ProjectTokens } from './auth/projectTokens.js';
+import { mediaRoutes } from './http/mediaRoutes.js';
 import { roomSettingsOf, roomsRoutes } from './http/roomsRoutes.js';
 import { loadConfig, type Config, type ConfigInput } from './config/config.js';
 import { createHttpApp } from './http/httpApp.js';
 import { registerDemoRoutes } from './http/demoRoutes.js';
 import { createLogger, type Logger } from './logger.js';
+import { MediaServices } from './media/mediaServices.js';
 import { RoomManager } from './rooms/roomManager.js';
 import { WorkerPool } from './sfu/workerPool.js';
 import { SignalingServer } from './signaling/signalingServer.js';
 import { SqliteMeetingStore } from './store/sqliteMeetingStore.js';
+import { SqliteRecordingStore } from './store/sqliteRecordingStore.js';
 import type { MeetingStore } from './store/types.js';
 
 export interface ParleyServer {
@@ -25,6 +28,7 @@ export interface ParleyServer {
   readonly rooms: RoomManager;
   readonly pool: WorkerPool;
   readonly store: MeetingStore;
+  readonly media: MediaServices;
   readonly logger: Logger;
   close(): Promise<void>;
 }
@@ -41,6 +45,7 @@ export async function startParleyServer(input: ConfigInput = {}, options: StartO
   const dbPath = config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'parley.db');
   if (dbPath !== ':memory:') mkdirSync(config.dataDir, { recursive: true });
   const store = new SqliteMeetingStore(dbPath);
+  const recordingStore = new SqliteRecordingStore(dbPath);
   const tokens = new JoinTokens(config.tokenSecret, config.tokenTtlSeconds);
   let pool: WorkerPool | undefined;
   try {
@@ -48,10 +53,12 @@ export async function startParleyServer(input: ConfigInput = {}, options: StartO
       { workers: config.rtc.workers, listenIp: config.rtc.listenIp, announcedIp: config.rtc.announcedIp, port: config.rtc.port, logLevel: config.rtc.workerLogLevel, receiversPerRouter: config.rtc.receiversPerRouter },
       logger.child({ sub: 'sfu' }),
     );
-    const rooms = new RoomManager(pool, config.limits, logger.child({ sub: 'rooms' }), (meetingId) => roomSettingsOf(store.getMeeting(meetingId)));
+    const media = new MediaServices(config, recordingStore, logger.child({ sub: 'media' }));
+    const rooms = new RoomManager(pool, config.limits, media, logger.child({ sub: 'rooms' }), (meetingId) => roomSettingsOf(store.getMeeting(meetingId)));
     const projectTokens = new ProjectTokens(config.tokenSecret);
     const http = await createHttpApp({ config, store, live: rooms, tokens, logger });
     await http.register(roomsRoutes, { config, store, tokens, projectTokens, rooms, logger });
+    await http.register(mediaRoutes, { config, media, rooms, logger });
     registerDemoRoutes(http, config);
     for (const mount of staticMountsFor(config, options)) {
       await http.register(fastifyStatic, { root: mount.root, prefix: mount.prefix, decorateReply: false, index: ['index.html'] });
@@ -66,21 +73,25 @@ export async function startParleyServer(input: ConfigInput = {}, options: StartO
     }, { rooms, credentials: config, projectTokens, heartbeatIntervalMs: config.limits.heartbeatIntervalMs, logger });
     const port = (http.server.address() as AddressInfo).port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    media.baseUrl = config.publicUrl ?? `http://${host}:${port}`;
     const poolRef = pool;
     let closing: Promise<void> | undefined;
     return {
-      config, url: `http://${host}:${port}`, port, http, rooms, pool, store, logger,
+      config, url: `http://${host}:${port}`, port, http, rooms, pool, store, media, logger,
       close: () => (closing ??= (async () => {
         signaling.close();
-        rooms.close();
+        // Recordings finalise their files before the workers and the store go.
+        await rooms.closeAll();
         await http.close();
         poolRef.close();
         store.close();
+        recordingStore.close();
       })()),
     };
   } catch (err) {
     pool?.close();
     store.close();
+    recordingStore.close();
     throw err;
   }
 }

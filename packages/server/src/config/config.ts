@@ -37,6 +37,23 @@ export const ConfigSchema = z.object({
       workerLogLevel: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
     })
     .prefault({}),
+  media: z
+    .object({
+      /** Where recordings are written; default <dataDir>/recordings. */
+      recordingsDir: z.string().optional(),
+      /** The room's composed picture (recordings and streams). */
+      width: z.number().int().min(160).max(3840).default(1280),
+      height: z.number().int().min(90).max(2160).default(720),
+      fps: z.number().int().min(1).max(60).default(30),
+      videoBitrateKbps: z.number().int().min(100).max(20000).default(2500),
+      /** A JPEG of each room's picture at previewUrl while anyone is in it (a small composite of its own). */
+      previews: z.boolean().default(true),
+      previewIntervalMs: z.number().int().min(500).max(60000).default(3000),
+      previewWidth: z.number().int().min(160).max(1280).default(320),
+      /** An RTMP stream that drops is retried this long before it ends. */
+      streamReconnectMs: z.number().int().min(0).max(600000).default(30000),
+    })
+    .prefault({}),
   limits: z
     .object({
       maxVideoTiles: z.number().int().positive().default(16),
@@ -68,7 +85,10 @@ export function loadConfig(overrides: ConfigInput = {}, env: NodeJS.ProcessEnv =
   if (env.PARLEY_RTC_PORT) rtc.port = Number(env.PARLEY_RTC_PORT);
   if (env.PARLEY_RTC_WORKERS) rtc.workers = Number(env.PARLEY_RTC_WORKERS);
   if (env.PARLEY_RTC_RECEIVERS_PER_ROUTER) rtc.receiversPerRouter = Number(env.PARLEY_RTC_RECEIVERS_PER_ROUTER);
-  const merged = { ...file, ...fromEnv, ...overrides, rtc: { ...file.rtc, ...rtc, ...overrides.rtc }, limits: { ...file.limits, ...overrides.limits } };
+  const media: Record<string, unknown> = {};
+  if (env.PARLEY_RECORDINGS_DIR) media.recordingsDir = env.PARLEY_RECORDINGS_DIR;
+  if (env.PARLEY_PREVIEWS) media.previews = env.PARLEY_PREVIEWS !== 'off' && env.PARLEY_PREVIEWS !== 'false' && env.PARLEY_PREVIEWS !== '0';
+  const merged = { ...file, ...fromEnv, ...overrides, rtc: { ...file.rtc, ...rtc, ...overrides.rtc }, media: { ...file.media, ...media, ...overrides.media }, limits: { ...file.limits, ...overrides.limits } };
   const parsed = ConfigSchema.parse(merged);
   const apiSecret = parsed.apiSecret ?? devSecret(parsed.dataDir);
   return { ...parsed, apiSecret, tokenSecret: parsed.tokenSecret ?? `${apiSecret}:join-tokens` };

@@ -66,7 +66,9 @@ describe('native rooms API: rooms, room tokens, project tokens', () => {
       });
       a.ws.send(JSON.stringify({ id: 2, method: 'room.subscribe', params: {} }));
     });
-    expect(state).toMatchObject({ name: 'standup', display_name: 'Daily standup', layout_name: '2x2', meta: { team: 'a' }, audience_count: 1, preview_url: null, recording: false });
+    expect(state).toMatchObject({ name: 'standup', display_name: 'Daily standup', layout_name: '2x2', meta: { team: 'a' }, audience_count: 1, recording: false, streaming: false });
+    // Previews are on by default: the URL names this room session's JPEG.
+    expect(state.preview_url).toMatch(new RegExp(`^${server.url}/previews/${state.id}/[A-Za-z0-9_-]+\.jpg$`));
     expect(state.members.find((m: any) => m.name === 'Ann')).toMatchObject({ type: 'member', meta: { seat: 1 }, media_allowed: 'all', visible: true });
     expect(state.members.find((m: any) => m.name === 'Bo')).toMatchObject({ type: 'audience', media_allowed: 'audio-only', visible: false });
     expect((await api('GET', '/api/room_sessions')).body.data).toHaveLength(1);

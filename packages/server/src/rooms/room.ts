@@ -25,7 +25,25 @@ export type RoomEvents = {
   memberChanged: [Member];
   /** end() is about to send everyone away. */
   ending: [];
+  /** A producer appeared: a member's or a source's (media services follow them). */
+  producerAdded: [types.Producer];
+  /** A source was added or removed, or its position changed (the layout follows). */
+  sourcesChanged: [];
 };
+
+/**
+ * Media in the room that is not a member (a playback): every member receives its producers and
+ * the layout places it, but it is in no member list and counts toward no limit.
+ */
+export interface RoomSource {
+  /** The attendee id its producers carry (playback-...). */
+  readonly id: string;
+  readonly producers: types.Producer[];
+  readonly joinedAt: number;
+  requestedPosition: string;
+  /** Paused video: hidden like a video-muted member. */
+  videoMuted: boolean;
+}
 
 export type { LeaveReason } from '@parley/protocol';
 
@@ -42,6 +60,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   /** SignalWire-style session state (name, meta, layout, lock...). */
   readonly session: RoomSessionState;
   readonly #members = new Map<string, Member>();
+  readonly #sources = new Map<string, RoomSource>();
   readonly #limits: RoomLimits;
   readonly #log: Logger;
   #closed = false;
@@ -105,6 +124,42 @@ export class Room extends TypedEmitter<RoomEvents> {
     return this.#members.get(attendeeId);
   }
 
+  get sources(): RoomSource[] {
+    return [...this.#sources.values()];
+  }
+
+  source(id: string): RoomSource | undefined {
+    return this.#sources.get(id);
+  }
+
+  /** Adds a source; every member that can receive gets its producers. Its producers closing removes it. */
+  async addSource(source: RoomSource): Promise<void> {
+    if (this.#closed) throw new ParleyError(ErrorCode.NotFound, 'the room session has ended');
+    this.#sources.set(source.id, source);
+    for (const producer of source.producers) {
+      producer.observer.once('close', () => {
+        if (source.producers.every((p) => p.closed)) this.removeSource(source.id);
+      });
+      this.emit('producerAdded', producer);
+    }
+    this.emit('sourcesChanged');
+    await Promise.all(this.members.flatMap((m) => source.producers.map((p) => this.#consume(m, p))));
+  }
+
+  /** Removes a source and closes its producers (their consumers close with them). */
+  removeSource(id: string): void {
+    const source = this.#sources.get(id);
+    if (!source) return;
+    this.#sources.delete(id);
+    for (const producer of source.producers) producer.close();
+    this.emit('sourcesChanged');
+  }
+
+  /** Every producer in the room: members' and sources'. */
+  get producers(): types.Producer[] {
+    return [...this.members.flatMap((m) => [...m.peer.producers.values()]), ...this.sources.flatMap((s) => s.producers.filter((p) => !p.closed))];
+  }
+
   /** Adds a member. A second connection of the same attendee replaces the first. */
   join(identity: MemberIdentity, channel: MemberChannel): Member {
     if (this.#closed) throw new ParleyError(ErrorCode.MeetingNotFound, 'meeting has ended');
@@ -155,6 +210,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       if (other === member) continue;
       for (const producer of other.peer.producers.values()) await this.#consume(member, producer);
     }
+    for (const source of this.sources) for (const producer of source.producers) await this.#consume(member, producer);
   }
 
   async produce(
@@ -175,6 +231,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (paused) this.#setMutedState(member, kind, true);
     producer.observer.once('close', () => this.#announce(member));
     this.#announce(member);
+    this.emit('producerAdded', producer);
     await Promise.all(this.members.filter((m) => m !== member).map((m) => this.#consume(m, producer)));
     return producer.id;
   }
@@ -257,6 +314,7 @@ export class Room extends TypedEmitter<RoomEvents> {
         if (other === member) continue;
         for (const producer of other.peer.producers.values()) if (!have.has(producer.id)) await this.#consume(member, producer);
       }
+      for (const source of this.sources) for (const producer of source.producers) if (!have.has(producer.id)) await this.#consume(member, producer);
     }
     this.#announce(member);
   }
@@ -286,6 +344,8 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#demand.close();
     for (const member of this.members) member.peer.close();
     this.#members.clear();
+    for (const source of this.sources) for (const producer of source.producers) producer.close();
+    this.#sources.clear();
     this.sfu.close();
     this.emit('closed');
     this.removeAllListeners();

@@ -5,6 +5,9 @@ import {
 } from '@parley/protocol';
 import { ParleyError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { MediaServices } from '../media/mediaServices.js';
+import type { MediaRoom, RoomMedia } from '../media/roomMedia.js';
+import { producerTag } from '../sfu/sfuPeer.js';
 import { computeLayout, isLayoutName } from './layouts.js';
 import type { Member } from './member.js';
 import type { Room } from './room.js';
@@ -36,10 +39,14 @@ export class RoomControl extends TypedEmitter<RoomControlEvents> {
   #layers = '';
   #audienceCount = 0;
   #ended = false;
+  /** Recordings, streams, playbacks and the preview of this room session. */
+  readonly media: RoomMedia;
+  readonly #services: MediaServices;
 
-  constructor(room: Room, logger: Logger) {
+  constructor(room: Room, services: MediaServices, logger: Logger) {
     super();
     this.room = room;
+    this.#services = services;
     this.#log = logger.child({ roomSessionId: room.session.id });
     this.onListenerError = (event, err) => this.#log.error({ err, event }, 'room control listener threw');
     this.#talking = new TalkingDetector((id) => room.member(id)?.state.inputSensitivity);
@@ -54,6 +61,9 @@ export class RoomControl extends TypedEmitter<RoomControlEvents> {
     });
     room.on('ending', () => this.#end());
     room.on('closed', () => this.#end());
+    room.on('producerAdded', () => this.media.changed());
+    room.on('sourcesChanged', () => this.#relayout());
+    this.media = services.forRoom(this.#mediaRoom());
     this.#handlers = this.#createHandlers();
   }
 
@@ -74,8 +84,9 @@ export class RoomControl extends TypedEmitter<RoomControlEvents> {
     const s = this.room.session;
     return {
       id: s.id, room_id: s.roomId, name: s.name, display_name: s.displayName, meta: { ...s.meta },
-      layout_name: s.layoutName, hide_video_muted: s.hideVideoMuted, locked: s.locked, recording: s.recording,
-      prioritize_handraise: s.prioritizeHandraise, preview_url: null,
+      layout_name: s.layoutName, hide_video_muted: s.hideVideoMuted, locked: s.locked,
+      recording: this.media.recording, streaming: this.media.streaming,
+      prioritize_handraise: s.prioritizeHandraise, preview_url: this.#services.previewUrl(s.id),
     };
   }
 
@@ -118,8 +129,9 @@ export class RoomControl extends TypedEmitter<RoomControlEvents> {
         return fn(p, caller);
       }) as Handler<M>;
     const roomUpdated = (updated: string[]) => this.#emit('room.updated', { room_session: this.sessionEntity(), updated });
-    const notAvailable = (what: string) => () => {
-      throw new ParleyError(ErrorCode.NotAvailable, `${what} is not available on this server yet`);
+    const media = () => {
+      this.#services.assertAvailable();
+      return this.media;
     };
 
     return {
@@ -239,12 +251,23 @@ export class RoomControl extends TypedEmitter<RoomControlEvents> {
         this.#relayout();
         return OK;
       }),
-      'room.startRecording': onRoom('room.startRecording', notAvailable('recording')),
-      'room.getRecordings': onRoom('room.getRecordings', () => ({ recordings: [] })),
-      'room.play': onRoom('room.play', notAvailable('playback')),
-      'room.getPlaybacks': onRoom('room.getPlaybacks', () => ({ playbacks: [] })),
-      'room.startStream': onRoom('room.startStream', notAvailable('streaming')),
-      'room.getStreams': onRoom('room.getStreams', () => ({ streams: [] })),
+      'room.startRecording': onRoom('room.startRecording', async (p) => ({ recording: await media().recordings.start(p) })),
+      'room.getRecordings': onRoom('room.getRecordings', () => ({ recordings: this.media.recordings.list() })),
+      'room.recording.pause': onRoom('room.recording.pause', async (p) => (await this.media.recordings.pause(p.recordingId), OK)),
+      'room.recording.resume': onRoom('room.recording.resume', async (p) => (await this.media.recordings.resume(p.recordingId), OK)),
+      'room.recording.stop': onRoom('room.recording.stop', async (p) => (await this.media.recordings.stop(p.recordingId), OK)),
+      'room.startStream': onRoom('room.startStream', async (p) => ({ stream: await media().streams.start(p.url) })),
+      'room.getStreams': onRoom('room.getStreams', () => ({ streams: this.media.streams.list() })),
+      'room.stream.stop': onRoom('room.stream.stop', async (p) => (await this.media.streams.stop(p.streamId), OK)),
+      'room.play': onRoom('room.play', async (p) => ({
+        playback: await media().playbacks.play({ ...p, seekPosition: p.seekPosition ?? p.currentTimecode }),
+      })),
+      'room.getPlaybacks': onRoom('room.getPlaybacks', () => ({ playbacks: this.media.playbacks.list() })),
+      'room.playback.pause': onRoom('room.playback.pause', async (p) => (await this.media.playbacks.pause(p.playbackId), OK)),
+      'room.playback.resume': onRoom('room.playback.resume', async (p) => (await this.media.playbacks.resume(p.playbackId), OK)),
+      'room.playback.stop': onRoom('room.playback.stop', async (p) => (await this.media.playbacks.stop(p.playbackId), OK)),
+      'room.playback.setVolume': onRoom('room.playback.setVolume', async (p) => (await this.media.playbacks.setVolume(p.playbackId, p.volume), OK)),
+      'room.playback.seek': onRoom('room.playback.seek', async (p) => ({ position: await this.media.playbacks.seek(p.playbackId, p) })),
     };
   }
 
@@ -270,23 +293,82 @@ export class RoomControl extends TypedEmitter<RoomControlEvents> {
     return member;
   }
 
-  /** Checks every id of a positions map before anything changes; "self" is the caller. */
-  #resolvePositions(caller: RoomCaller, positions: Record<string, string>): Array<[Member, string]> {
+  /**
+   * Checks every id of a positions map before anything changes; "self" is the caller (or, in
+   * play(), the playback). Ids may name members or the room's sources (playbacks).
+   */
+  #resolvePositions(caller: RoomCaller | { kind: 'source'; id: string }, positions: Record<string, string>): Array<[Placeable, string]> {
     return Object.entries(positions).map(([id, position]) => {
       if (id === 'self') {
+        if (caller.kind === 'source') return [this.#placeable(caller.id), position];
         if (caller.kind !== 'member') throw new ParleyError(ErrorCode.InvalidParams, '"self" needs a member caller');
-        return [caller.member, position];
+        return [this.#placeable(caller.member.attendeeId), position];
       }
-      return [this.#member(id), position];
+      return [this.#placeable(id), position];
     });
   }
 
-  /** A named slot belongs to one member: whoever had it goes back to auto. */
-  #place(member: Member, position: string): void {
+  /** Whatever the layout can place: a member (its control state) or a source. */
+  #placeable(id: string): Placeable {
+    const source = this.room.source(id);
+    if (source) return source;
+    return this.#member(id).state;
+  }
+
+  /** A named slot belongs to one member or source: whoever had it goes back to auto. */
+  #place(target: Placeable | Member, position: string): void {
+    const placed = 'state' in target ? target.state : target;
     if (position !== 'auto' && position !== 'off-canvas') {
-      for (const other of this.room.members) if (other !== member && other.state.requestedPosition === position) other.state.requestedPosition = 'auto';
+      for (const other of [...this.room.members.map((m) => m.state), ...this.room.sources]) {
+        if (other !== placed && other.requestedPosition === position) other.requestedPosition = 'auto';
+      }
     }
-    member.state.requestedPosition = position;
+    placed.requestedPosition = position;
+  }
+
+  /** What the media services see of this room (they never hold the room itself). */
+  #mediaRoom(): MediaRoom {
+    const room = this.room;
+    const where = () => this.#where();
+    return {
+      roomSessionId: room.session.id,
+      roomId: room.session.roomId,
+      sfu: room.sfu,
+      producers: () => room.producers,
+      layout: () => this.layoutEntity(),
+      videoOf: (memberId) => {
+        const source = room.source(memberId);
+        if (source) return source.producers.find((p) => p.kind === 'video' && !p.closed);
+        const member = room.member(memberId);
+        if (!member || member.state.videoMuted) return undefined;
+        const videos = [...member.peer.producers.values()].filter((p) => p.kind === 'video');
+        const wanted = member.isContent ? 'screen' : 'camera';
+        return videos.find((p) => producerTag(p).source === wanted) ?? videos[0];
+      },
+      emit: (event, payload) => this.#emit(event, { ...where(), ...payload } as never),
+      flagsChanged: (updated) => this.#emit('room.updated', { room_session: this.sessionEntity(), updated }),
+      checkPlacement: (p) => {
+        if (p.layout !== undefined && !isLayoutName(p.layout)) throw new ParleyError(ErrorCode.InvalidParams, `unknown layout "${p.layout.slice(0, 64)}": see getLayouts`);
+        for (const id of Object.keys(p.positions ?? {})) if (id !== 'self') this.#placeable(id);
+      },
+      addSource: async (id, producers, p) => {
+        await room.addSource({ id, producers, joinedAt: Date.now(), requestedPosition: 'auto', videoMuted: false });
+        if (p.layout) {
+          room.session.layoutName = p.layout;
+          this.#emit('room.updated', { room_session: this.sessionEntity(), updated: ['layoutName'] });
+        }
+        for (const [target, position] of this.#resolvePositions({ kind: 'source', id }, p.positions ?? {})) this.#place(target, position);
+        this.#relayout(Boolean(p.layout));
+      },
+      removeSource: (id) => room.removeSource(id),
+      setSourcePaused: (id, paused) => {
+        const source = room.source(id);
+        if (!source) return;
+        source.videoMuted = paused;
+        this.#relayout();
+        this.media.changed();
+      },
+    };
   }
 
   #afterRoleChange(member: Member): void {
@@ -298,6 +380,7 @@ export class RoomControl extends TypedEmitter<RoomControlEvents> {
   // ---- events -------------------------------------------------------------------------------
 
   #onJoined(member: Member): void {
+    this.media.occupied();
     const entity = this.memberEntity(member);
     this.#announced.set(member.attendeeId, entity);
     this.#emit('member.joined', { ...this.#where(), member: entity });
@@ -325,6 +408,7 @@ export class RoomControl extends TypedEmitter<RoomControlEvents> {
   #end(): void {
     if (this.#ended) return;
     this.#ended = true;
+    void this.media.close().catch((err: unknown) => this.#log.error({ err }, 'media services did not close cleanly'));
     this.#emit('room.ended', { room_session: this.sessionEntity() });
     this.#log.info('room session ended');
   }
@@ -350,6 +434,9 @@ export class RoomControl extends TypedEmitter<RoomControlEvents> {
       id: m.attendeeId, requestedPosition: m.state.requestedPosition, videoMuted: m.state.videoMuted,
       handraised: m.state.handraised, handraisedAt: m.state.handraisedAt, joinedAt: m.joinedAt,
     }));
+    for (const src of this.room.sources) {
+      candidates.push({ id: src.id, requestedPosition: src.requestedPosition, videoMuted: src.videoMuted, handraised: false, handraisedAt: 0, joinedAt: src.joinedAt });
+    }
     const { layers, positions } = computeLayoutFor(s.layoutName, candidates, { hideVideoMuted: s.hideVideoMuted, prioritizeHandraise: s.prioritizeHandraise });
     return { layers: layers.map((l) => ({ ...l, z_index: l.layer_index === 0 && l.reservation ? 0 : 1 })), positions };
   }
@@ -369,6 +456,8 @@ export class RoomControl extends TypedEmitter<RoomControlEvents> {
       this.#emit('layout.changed', { ...this.#where(), layout: { name: this.room.session.layoutName, room_session_id: this.id, room_id: this.room.session.roomId, layers } });
     }
     for (const member of this.room.members) this.#sync(member);
+    // Mutes, joins and leaves all pass through here: the composites follow.
+    this.media.changed();
   }
 
   #countAudience(): number {
@@ -400,6 +489,9 @@ export class RoomControl extends TypedEmitter<RoomControlEvents> {
 }
 
 const computeLayoutFor = computeLayout;
+
+/** A member's control state or a source: both have a requested layout position. */
+type Placeable = { requestedPosition: string };
 
 function withoutKeys(meta: Record<string, unknown>, keys: string[]): Record<string, unknown> {
   const out = { ...meta };

@@ -1,5 +1,6 @@
 import { SessionEndReason, TypedEmitter, contentAttendeeId, type RoomEventData, type RoomEventName } from '@parley/protocol';
 import type { Logger } from '../logger.js';
+import type { MediaServices } from '../media/mediaServices.js';
 import { SfuRoom } from '../sfu/sfuRoom.js';
 import type { WorkerPool } from '../sfu/workerPool.js';
 import type { LiveMeetings } from '../store/types.js';
@@ -27,9 +28,11 @@ export class RoomManager extends TypedEmitter<RoomManagerEvents> implements Live
   readonly #log: Logger;
   readonly #controls = new Map<string, RoomControl>();
   readonly #settingsOf: (meetingId: string) => RoomSettings | undefined;
+  readonly media: MediaServices;
 
-  constructor(pool: WorkerPool, limits: RoomLimits, logger: Logger, settingsOf: (meetingId: string) => RoomSettings | undefined = () => undefined) {
+  constructor(pool: WorkerPool, limits: RoomLimits, media: MediaServices, logger: Logger, settingsOf: (meetingId: string) => RoomSettings | undefined = () => undefined) {
     super();
+    this.media = media;
     this.onListenerError = (event, err) => logger.error({ err, event }, 'room manager listener threw');
     this.#settingsOf = settingsOf;
     this.#pool = pool;
@@ -88,6 +91,13 @@ export class RoomManager extends TypedEmitter<RoomManagerEvents> implements Live
     for (const room of this.rooms) room.end(SessionEndReason.SignalingInternalServerError, 'server is shutting down');
   }
 
+  /** Ends every room and waits until their media services have finished (recording files finalised). */
+  async closeAll(): Promise<void> {
+    const controls = this.controls;
+    this.close();
+    await Promise.all(controls.map((c) => c.media.close().catch(() => undefined)));
+  }
+
   async #getOrCreate(meetingId: string): Promise<Room> {
     const existing = this.#rooms.get(meetingId);
     if (existing && !existing.closed) return existing;
@@ -103,7 +113,7 @@ export class RoomManager extends TypedEmitter<RoomManagerEvents> implements Live
     const sfu = await SfuRoom.create(this.#pool, this.#log);
     const room = new Room(meetingId, sfu, this.#limits, this.#log.child({ sub: 'room' }), this.#settingsOf(meetingId));
     this.#rooms.set(meetingId, room);
-    const control = new RoomControl(room, this.#log.child({ sub: 'roomControl' }));
+    const control = new RoomControl(room, this.media, this.#log.child({ sub: 'roomControl' }));
     this.#controls.set(control.id, control);
     control.on('roomEvent', (name, data) => {
       this.emit('roomEvent', control, name, data);

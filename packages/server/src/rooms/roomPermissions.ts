@@ -48,10 +48,19 @@ const ROOM_METHODS: Partial<Record<RoomMethod, Permission | null>> = {
   'room.setPositions': Permission.SetPosition,
   'room.startRecording': Permission.Recording,
   'room.getRecordings': Permission.Recording,
+  'room.recording.pause': Permission.Recording,
+  'room.recording.resume': Permission.Recording,
+  'room.recording.stop': Permission.Recording,
   'room.play': Permission.Playback,
   'room.getPlaybacks': Permission.Playback,
+  'room.playback.pause': Permission.Playback,
+  'room.playback.resume': Permission.Playback,
+  'room.playback.stop': Permission.Playback,
+  'room.playback.setVolume': Permission.Playback,
+  'room.playback.seek': Permission.Playback,
   'room.startStream': Permission.Stream,
   'room.getStreams': Permission.Stream,
+  'room.stream.stop': Permission.Stream,
 };
 
 /**

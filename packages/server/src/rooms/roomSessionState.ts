@@ -24,7 +24,6 @@ export class RoomSessionState {
   hideVideoMuted: boolean;
   locked = false;
   prioritizeHandraise = false;
-  readonly recording = false;
   readonly startedAt = Date.now();
 
   constructor(roomId: string, settings: RoomSettings) {

@@ -2,6 +2,7 @@ import type { types } from 'mediasoup';
 import { TypedEmitter } from '@parley/protocol';
 import type { Logger } from '../logger.js';
 import { ROUTER_MEDIA_CODECS } from './mediaCodecs.js';
+import { PlainSink, PlainSource } from './plainEndpoints.js';
 import { RouterSpread } from './routerSpread.js';
 import { producerTag } from './sfuPeer.js';
 import type { WorkerPool } from './workerPool.js';
@@ -82,6 +83,16 @@ export class SfuRoom extends TypedEmitter<SfuRoomEvents> {
     }
     this.spread.track(transport, slot, direction);
     return transport;
+  }
+
+  /** A non-member receiver of a producer (compositor input, track recorder) on the home router, where producers live. */
+  createPlainSink(producer: types.Producer): Promise<PlainSink> {
+    return PlainSink.create(this.router, producer);
+  }
+
+  /** A non-member sender (a playback): a producer fed by plain RTP from a local engine. */
+  openPlainSource(kind: 'audio' | 'video'): Promise<PlainSource> {
+    return PlainSource.open(this.router, kind);
   }
 
   /** Audio producers feed the level and speaker observers. */

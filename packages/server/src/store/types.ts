@@ -50,3 +50,32 @@ export interface LiveMeetings {
   /** Removes one joined attendee (and its content share) from the live session. */
   removeAttendee(meetingId: string, attendeeId: string): void;
 }
+
+/** A recording's row: what REST lists and downloads after the room session is gone. */
+export interface RecordingRecord {
+  id: string;
+  roomSessionId: string;
+  /** The room (meeting) id. */
+  roomId: string;
+  mode: 'composite' | 'tracks';
+  /** MIME type of the file(s), e.g. video/mp4. */
+  format: string;
+  state: 'recording' | 'paused' | 'completed';
+  startedAt: number;
+  endedAt: number | null;
+  /** Seconds recorded, paused time left out. */
+  duration: number | null;
+  sizeInBytes: number | null;
+  /** The files, absolute paths (one for a composite; one per member track set in tracks mode). */
+  files: string[];
+  reason: string | null;
+}
+
+/** Persistence for recordings (the embedded default shares the SQLite file with meetings). */
+export interface RecordingStore {
+  putRecording(recording: RecordingRecord): void;
+  getRecording(id: string): RecordingRecord | undefined;
+  listRecordings(filter: { roomSessionId?: string; roomId?: string }): RecordingRecord[];
+  deleteRecording(id: string): boolean;
+  close(): void;
+}
