@@ -222,6 +222,15 @@ export class DefaultDeviceController {
     await this.#applySink();
   }
 
+  /** Chime's meeting-event controller; Parley reports no device events through one. */
+  readonly eventController?: undefined;
+
+  /** Chime 3.x: stops the inputs (camera and microphone lights go off) and releases audio contexts. */
+  async destroy(): Promise<void> {
+    this.release();
+    await Promise.resolve();
+  }
+
   /** Stops every device this controller opened. */
   release(): void {
     for (const kind of ['audio', 'video'] as const) this.#setStream(kind, null);
