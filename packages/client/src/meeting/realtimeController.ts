@@ -212,9 +212,14 @@ export class RealtimeController {
     for (const cb of [...subscribers]) this.#safe(() => cb(attendeeId, volume, muted, signalStrength, externalUserId));
   }
 
-  /** Forgets remote state (session stopped); the local mute setting stays. */
+  /**
+   * Forgets remote state (session stopped) without calling anyone: leaving is not "everyone
+   * left". Chime does the same (its presence callbacks fire only from the server's attendee
+   * frames, and none arrive after stop); a later start announces those present again.
+   * The local mute setting and the subscriptions stay.
+   */
   reset(): void {
-    for (const attendeeId of [...this.#present.keys()]) this.handlePresence(attendeeId, false, this.#present.get(attendeeId) ?? '');
+    this.#present.clear();
     this.#told.clear();
     this.#latest.clear();
     this.localAttendeeId = null;

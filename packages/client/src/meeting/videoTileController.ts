@@ -168,13 +168,6 @@ export class VideoTileController implements TileOwnerOps {
     let updated = false;
     const previous = state.boundVideoElement;
     if (previous !== element) {
-      // An element shows one tile: unbind it from any other first.
-      for (const other of this.#tiles.values()) {
-        if (element && other !== state && other.boundVideoElement === element) {
-          other.boundVideoElement = null;
-          this.#listener.didUpdate(other.clone());
-        }
-      }
       state.boundVideoElement = element;
       this.#unwatch(previous);
       updated = true;
@@ -187,7 +180,7 @@ export class VideoTileController implements TileOwnerOps {
       updated = updated || element !== null;
     }
     if (!updated) return;
-    state.devicePixelRatio = window.devicePixelRatio;
+    state.devicePixelRatio = typeof window === 'undefined' ? 1 : window.devicePixelRatio;
     state.videoElementPhysicalWidthPixels = width === null ? null : width * state.devicePixelRatio;
     state.videoElementPhysicalHeightPixels = height === null ? null : height * state.devicePixelRatio;
     this.#attach(state);
@@ -212,7 +205,7 @@ export class VideoTileController implements TileOwnerOps {
     const state = this.#tiles.get(tileId);
     if (!state) return;
     const element = state.boundVideoElement;
-    if (element) {
+    if (element && element.srcObject === state.boundVideoStream && element.srcObject) {
       element.srcObject = null;
       element.style.transform = '';
     }
