@@ -66,7 +66,7 @@ export type PlaybackEntity = z.infer<typeof PlaybackEntity>;
 const base = z.object({ roomSessionId: id.optional() });
 const empty = z.object({});
 /** rtmp(s) only; the server checks reachability itself. */
-const rtmpUrl = z.string().max(2048).regex(/^rtmps?:\/\/[^\s/]+\/\S*$/i, 'must be an rtmp:// or rtmps:// URL');
+const rtmpUrl = z.string().max(2048).regex(/^rtmps?:\/\/[^\s/]+(\/\S*)?$/i, 'must be an rtmp:// or rtmps:// URL');
 const mediaUrl = z.string().min(1).max(2048);
 const volume = z.number().min(-50).max(50);
 const positions = z.record(z.string().min(1).max(128), z.string().regex(/^(auto|off-canvas|reserved-\d{1,3}|standard-\d{1,3})$/));

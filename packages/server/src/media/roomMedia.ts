@@ -73,6 +73,11 @@ export class RoomMedia {
     return this.streams.active;
   }
 
+  /** The program composite's engine process (health, tests). */
+  get compositePid(): number | undefined {
+    return this.#composite?.engine.pid;
+  }
+
   /** The room changed (members, producers, layout, mutes): composites follow. */
   changed(): void {
     this.#composite?.changed();
