@@ -198,6 +198,25 @@ describe('Chime 3.x parity (against the installed amazon-chime-sdk-js typings)',
     expect(gaps).toEqual([]);
   });
 
+  it('constructors an app calls take Chime\'s arguments', () => {
+    const ctorArgs = (exports: Map<string, ts.Symbol>, name: string) => {
+      const sigs = checker.getTypeOfSymbol(resolved(exports.get(name)!)).getConstructSignatures();
+      const sig = sigs[sigs.length - 1]!;
+      const required = sig.getParameters().filter((p) => {
+        const d = p.valueDeclaration;
+        return !(d && ts.isParameter(d) && (d.questionToken || d.initializer || d.dotDotDotToken));
+      }).length;
+      return { required, total: sig.getParameters().length };
+    };
+    const names = ['DefaultMeetingSession', 'DefaultDeviceController', 'MeetingSessionConfiguration', 'ConsoleLogger', 'DefaultActiveSpeakerPolicy', 'DefaultModality', 'MeetingSessionStatus', 'AudioProfile', 'VideoQualitySettings', 'VideoCodecCapability'];
+    const differ = names.flatMap((n) => {
+      const c = ctorArgs(chime, n);
+      const p = ctorArgs(parley, n);
+      return p.required > c.required || p.total < c.total ? [`${n}: Parley takes ${p.required}..${p.total} arguments, Chime ${c.required}..${c.total}`] : [];
+    });
+    expect(differ).toEqual([]);
+  });
+
   it('exports the names a Chime 3.x app imports', () => {
     expect(APP_FACING.filter((n) => !chime.has(n))).toEqual([]);
     expect(APP_FACING.filter((n) => !parley.has(n))).toEqual([]);

@@ -17,7 +17,9 @@ export class DefaultMeetingSession {
   readonly contentShare: ContentShareController;
   readonly #controller: AudioVideoController;
 
-  constructor(configuration: MeetingSessionConfiguration, logger: Logger, deviceController: DefaultDeviceController) {
+  /** Chime 3.x's signature; `eventController` (meeting-event ingestion) has no Parley counterpart and is ignored. */
+  constructor(configuration: MeetingSessionConfiguration, logger: Logger, deviceController: DefaultDeviceController, eventController?: unknown) {
+    void eventController;
     this.configuration = configuration;
     this.logger = logger;
     this.deviceController = deviceController;

@@ -46,8 +46,15 @@ export class DefaultDeviceController {
   #labelTrigger: (() => Promise<MediaStream>) | null = null;
   readonly #onDeviceChange = (): void => void this.#handleDeviceChange();
 
-  constructor(logger: Logger) {
+  /**
+   * Chime 3.x's signature. `enableWebAudio` asks for a Web Audio input graph (for transform
+   * devices and mixIntoAudioInput), which Parley does not have: it is noted and ignored, as are
+   * `useMediaConstraintsFallback`, `browserBehavior`, `eventController` and `statsCollector`.
+   */
+  constructor(logger: Logger, options?: { enableWebAudio?: boolean; useMediaConstraintsFallback?: boolean }, browserBehavior?: unknown, eventController?: unknown, statsCollector?: unknown) {
     this.#logger = logger;
+    void [browserBehavior, eventController, statsCollector];
+    if (options?.enableWebAudio) logger.warn('DefaultDeviceController: enableWebAudio is not supported here; the microphone is sent as is');
   }
 
   /** The browser is asked afresh each time, so `forceUpdate` (Chime's cache refresh) changes nothing. */
