@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { api } from './support/testServer.js';
+import { createChimeMeeting } from './support/chimePage.js';
+import { expectColour, waitFor } from './support/expectations.js';
+import { useServerAndBrowser } from './support/harness.js';
+
+// A small app written for amazon-chime-sdk-js 3.x (e2e/pages/chime/v3app.js: startAudioInput,
+// startVideoInput, startLocalVideoTile, bindVideoElement from videoTileDidUpdate, a roster from
+// realtimeSubscribeToAttendeeIdPresence) run by three Chromium pages against a live server, with
+// only its import changed. Each sends its own colour and tone; each checks what it receives.
+interface Party { name: string; colour: string; rgb: [number, number, number]; frequency: number; page?: Page; attendeeId?: string }
+const parties: Party[] = [
+  { name: 'alice', colour: '#e00000', rgb: [224, 0, 0], frequency: 440 },
+  { name: 'bob', colour: '#00c000', rgb: [0, 192, 0], frequency: 660 },
+  { name: 'carol', colour: '#0000e0', rgb: [0, 0, 224], frequency: 990 },
+];
+const [alice, bob, carol] = parties as [Party, Party, Party];
+
+interface Tile { tileId: number; attendeeId: string; local: boolean; active: boolean | null; boundHere: boolean; colour: { r: number; g: number; b: number; width: number; height: number } | null; frames: number; transform: string }
+interface Tone { frequency: number; dB: number }
+
+const tiles = (p: Party) => p.page!.evaluate(() => (window as any).t.tiles() as Tile[]);
+const tones = (p: Party) => p.page!.evaluate(() => (window as any).t.audioOut() as { playing: boolean; tones: Tone[] });
+const roster = (p: Party) => p.page!.evaluate(() => (window as any).t.roster() as { text: string; entries: Array<{ id: string; name: string; muted: boolean | null }> });
+const app = <T>(p: Party, fn: string) => p.page!.evaluate(`(async () => { const app = window.t.app; return ${fn}; })()`) as Promise<T>;
+const hears = (out: { tones: Tone[] }, f: number) => out.tones.some((t) => Math.abs(t.frequency - f) < 25 && t.dB > -70);
+
+/** The tile showing `attendee`'s camera on `p`, once it decodes frames of a bright colour. */
+async function decodingTile(p: Party, attendee: Party, what: string): Promise<Tile> {
+  return waitFor(what, async () => {
+    const tile = (await tiles(p)).find((t) => t.attendeeId === attendee.attendeeId && t.active && t.colour && t.frames > 0);
+    return tile && Math.max(tile.colour!.r, tile.colour!.g, tile.colour!.b) > 100 ? tile : undefined;
+  }, 30_000);
+}
+
+describe('a Chime SDK 3.x app runs against Parley with only its import changed', () => {
+  const env = useServerAndBrowser();
+  let meetingId: string;
+
+  it('three pages join (startAudioInput, startVideoInput, bindAudioElement, start, startLocalVideoTile)', async () => {
+    const meeting = await createChimeMeeting(env.server, 'chime-v3');
+    meetingId = meeting.Meeting.MeetingId;
+    for (const p of parties) {
+      const attendee = await api<any>(env.server, 'POST', `/meetings/${meetingId}/attendees`, { ExternalUserId: p.name });
+      expect(attendee.status).toBeLessThan(300);
+      p.page = await (await env.browser.newContext()).newPage();
+      p.page.on('pageerror', (err) => console.error(`[${p.name}] page error`, err));
+      await p.page.goto(`${env.server.url}/e2e/chime/v3app.html`);
+      await p.page.waitForFunction(() => (window as any).ready === true);
+      p.attendeeId = await p.page.evaluate(([m, a, media]) => (window as any).t.join(m, a, media), [meeting, attendee.body, { colour: p.colour, frequency: p.frequency }] as const);
+      expect(p.attendeeId).toBe(attendee.body.Attendee.AttendeeId);
+    }
+  });
+
+  it('each shows its own local tile (mirrored) and the other two remote tiles, decoding frames of the right colour', async () => {
+    for (const p of parties) {
+      const own = await decodingTile(p, p, `${p.name} shows its own camera`);
+      expect(own.local).toBe(true);
+      expect(own.transform).toBe('rotateY(180deg)');
+      expect(own.boundHere).toBe(true);
+      expectColour(own.colour, p.rgb, `${p.name}'s local tile`);
+      for (const o of parties.filter((x) => x !== p)) {
+        const first = await decodingTile(p, o, `${p.name} decodes ${o.name}'s video`);
+        expect(first.local).toBe(false);
+        expect(first.transform).toBe('');
+        expect(first.boundHere).toBe(true);
+        expectColour(first.colour, o.rgb, `${p.name} sees ${o.name}`);
+        // Frames keep decoding.
+        await new Promise((r) => setTimeout(r, 1000));
+        const later = (await tiles(p)).find((t) => t.tileId === first.tileId)!;
+        expect(later.frames - first.frames, `${p.name} keeps decoding ${o.name}`).toBeGreaterThan(5);
+        console.log(`[chimeV3] ${p.name} <- ${o.name}: rgb(${later.colour!.r},${later.colour!.g},${later.colour!.b}) ${later.colour!.width}x${later.colour!.height}, ${later.frames - first.frames} frames in 1 s`);
+      }
+      expect((await tiles(p)).filter((t) => !t.local)).toHaveLength(2);
+    }
+  });
+
+  it('the roster names everyone (from the presence callback\'s externalUserId) and each hears the other two tones', async () => {
+    for (const p of parties) {
+      const r = await waitFor(`${p.name}'s roster has all three`, async () => {
+        const got = await roster(p);
+        return got.entries.length === 3 ? got : undefined;
+      }, 10_000);
+      expect(r.text).toBe('alice, bob, carol');
+      expect(Object.fromEntries(r.entries.map((e) => [e.id, e.name]))).toEqual(Object.fromEntries(parties.map((x) => [x.attendeeId, x.name])));
+      const out = await waitFor(`${p.name} hears both others`, async () => {
+        const o = await tones(p);
+        return o.playing && parties.filter((x) => x !== p).every((x) => hears(o, x.frequency)) ? o : undefined;
+      }, 20_000);
+      expect(out.tones).toHaveLength(2);
+    }
+  });
+
+  it('mute: the others see bob muted in the roster and stop hearing his tone; unmute brings it back', async () => {
+    await app(bob, 'app.mute()');
+    expect(await app<boolean>(bob, 'app.meetingSession.audioVideo.realtimeIsLocalAudioMuted()')).toBe(true);
+    for (const p of [alice, carol]) {
+      await waitFor(`${p.name} sees bob muted and no longer hears him`, async () => {
+        const r = await roster(p);
+        const o = await tones(p);
+        return r.text.includes('bob (muted)') && !hears(o, bob.frequency) && hears(o, p === alice ? carol.frequency : alice.frequency) ? true : undefined;
+      }, 15_000);
+    }
+    expect(await app<boolean>(bob, 'app.unmute()')).toBe(true);
+    for (const p of [alice, carol]) {
+      await waitFor(`${p.name} hears bob again`, async () => {
+        const r = await roster(p);
+        return !r.text.includes('(muted)') && hears(await tones(p), bob.frequency) ? true : undefined;
+      }, 15_000);
+    }
+  });
+
+  it('camera off (stopLocalVideoTile + stopVideoInput) removes carol\'s tile for the others; camera on gives them a new tile in blue', async () => {
+    const before = new Map<Party, number>();
+    for (const p of [alice, bob]) before.set(p, (await decodingTile(p, carol, `${p.name} has carol's tile`)).tileId);
+    await app(carol, 'app.cameraOff()');
+    expect(await app<boolean>(carol, 'app.meetingSession.audioVideo.hasStartedLocalVideoTile()')).toBe(false);
+    expect(await app<boolean>(carol, 'app.meetingSession.audioVideo.getLocalVideoTile().state().active')).toBe(false);
+    for (const p of [alice, bob]) {
+      await waitFor(`${p.name} loses carol's tile`, async () => ((await tiles(p)).some((t) => t.attendeeId === carol.attendeeId) ? undefined : true), 15_000);
+      const log = await app<Array<{ tileId: number; removed?: boolean }>>(p, 'app.tileLog');
+      expect(log.some((e) => e.tileId === before.get(p) && e.removed)).toBe(true);
+    }
+    await carol.page!.evaluate(() => (window as any).t.cameraOn());
+    for (const p of [alice, bob]) {
+      const again = await decodingTile(p, carol, `${p.name} gets carol's video back`);
+      expect(again.tileId, 'a restarted video is a new tile').not.toBe(before.get(p));
+      expectColour(again.colour, carol.rgb, `${p.name} sees carol again`);
+    }
+    expectColour((await decodingTile(carol, carol, 'carol shows her camera again')).colour, carol.rgb, 'carol\'s local tile');
+  });
+
+  it('data messages are refused clearly (no server route yet), not faked', async () => {
+    const error = await app<{ name: string; code: string; message: string }>(alice, `(() => {
+      try { app.meetingSession.audioVideo.realtimeSendDataMessage('chat', 'hello'); return null; }
+      catch (e) { return { name: e.name, code: e.code, message: e.message }; } })()`);
+    expect(error).toMatchObject({ name: 'ParleyClientError', code: 'not_available' });
+  });
+
+  it('leave: alice stops with Left and is told nobody left; the others see her leave (not dropped) and her tile go', async () => {
+    const presenceBefore = (await app<unknown[]>(alice, 'app.presenceLog')).length;
+    await app(alice, 'app.leave()');
+    await waitFor('alice stops', async () => ((await app<number | null>(alice, 'app.stopStatus')) === 1 ? true : undefined), 10_000);
+    const after = await app<Array<{ present: boolean }>>(alice, 'app.presenceLog');
+    expect(after.slice(presenceBefore), 'stop() reports no presence changes (as Chime)').toEqual([]);
+    expect(await app<unknown[]>(alice, 'app.fatalErrors')).toEqual([]);
+    expect(await tiles(alice)).toEqual([]);
+    for (const p of [bob, carol]) {
+      const gone = await waitFor(`${p.name} sees alice leave`, async () => {
+        const log = await app<Array<{ attendeeId: string; present: boolean; externalUserId: string; dropped: boolean }>>(p, 'app.presenceLog');
+        return log.find((e) => e.attendeeId === alice.attendeeId && !e.present);
+      }, 10_000);
+      expect(gone).toMatchObject({ externalUserId: 'alice', dropped: false });
+      expect((await roster(p)).text).toBe('bob, carol');
+      await waitFor(`${p.name} drops alice's tile`, async () => ((await tiles(p)).some((t) => t.attendeeId === alice.attendeeId) ? undefined : true), 10_000);
+      // Those still here keep receiving each other.
+      const other = p === bob ? carol : bob;
+      expectColour((await decodingTile(p, other, `${p.name} still sees ${other.name}`)).colour, other.rgb, `${p.name} still sees ${other.name}`);
+      await waitFor(`${p.name} hears ${other.name}, not alice`, async () => {
+        const o = await tones(p);
+        return hears(o, other.frequency) && !hears(o, alice.frequency) ? true : undefined;
+      }, 10_000);
+    }
+  });
+});
