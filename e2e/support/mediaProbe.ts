@@ -24,7 +24,9 @@ export async function probe(file: string): Promise<Probe> {
 
 /** Decoded duration of the video stream (counts frames, so it works on a file that was never finalised). */
 export async function decodedVideoSeconds(file: string): Promise<number> {
-  const { stderr } = await run('ffmpeg', ['-v', 'info', '-i', file, '-map', '0:v:0', '-f', 'null', '-'], { maxBuffer: 1 << 24 });
+  // A cut-off file ends in a broken packet: ffmpeg then exits non-zero after decoding the rest.
+  const stderr = await run('ffmpeg', ['-v', 'info', '-i', file, '-map', '0:v:0', '-f', 'null', '-'], { maxBuffer: 1 << 24 })
+    .then((r) => r.stderr, (err: { stderr?: string }) => err.stderr ?? '');
   const times = [...stderr.matchAll(/time=(\d+):(\d+):([\d.]+)/g)];
   const last = times.at(-1);
   return last ? Number(last[1]) * 3600 + Number(last[2]) * 60 + Number(last[3]) : 0;
@@ -32,7 +34,8 @@ export async function decodedVideoSeconds(file: string): Promise<number> {
 
 /** Average colour of a 16x16 square centred on (x, y) at time t of a file. */
 export async function colourAt(file: string, t: number, x: number, y: number): Promise<{ r: number; g: number; b: number }> {
-  const { stdout } = await run('ffmpeg', ['-v', 'error', '-ss', String(t), '-i', file, '-frames:v', '1', '-vf', `crop=16:16:${x - 8}:${y - 8},scale=1:1`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', '-'], { encoding: 'buffer' });
+  // -ss on a still image (a JPEG) yields no frame at all.
+  const { stdout } = await run('ffmpeg', ['-v', 'error', ...(t > 0 ? ['-ss', String(t)] : []), '-i', file, '-frames:v', '1', '-vf', `crop=16:16:${x - 8}:${y - 8},scale=1:1`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', '-'], { encoding: 'buffer' });
   return { r: stdout[0] ?? 0, g: stdout[1] ?? 0, b: stdout[2] ?? 0 };
 }
 

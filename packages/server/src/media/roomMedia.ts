@@ -142,6 +142,8 @@ export class RoomMedia {
       throw new Error('room session ended');
     }
     this.#composite = composite;
+    // The room may have changed while the engine started.
+    composite.changed();
     return composite;
   }
 

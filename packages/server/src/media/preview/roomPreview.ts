@@ -68,6 +68,8 @@ export class RoomPreview {
       }
       await composite.engine.addOutput('preview', { type: 'preview', path: this.path, intervalMs: this.#o.intervalMs, width });
       this.#composite = composite;
+      // The room may have changed while the engine started.
+      composite.changed();
       composite.on('failed', (reason) => {
         this.#composite = undefined;
         this.#o.logger.warn({ reason }, 'preview engine failed');
