@@ -89,7 +89,15 @@ export function audioProbe(track) {
   analyser.fftSize = 4096;
   source.connect(analyser);
   const bins = new Float32Array(analyser.frequencyBinCount);
+  const samples = new Float32Array(analyser.fftSize);
   return {
+    /** RMS level (dBFS) of the last ~85 ms, unsmoothed: for comparing gains. */
+    rms() {
+      analyser.getFloatTimeDomainData(samples);
+      let sum = 0;
+      for (const v of samples) sum += v * v;
+      return 10 * Math.log10(sum / samples.length || 1e-12);
+    },
     measure() {
       analyser.getFloatFrequencyData(bins);
       let peak = 0;
