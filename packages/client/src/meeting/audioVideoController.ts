@@ -260,10 +260,7 @@ export class AudioVideoController {
     }
     const stats = await this.#engine?.transportStats();
     if (!stats) return null;
-    const merged = new Map<string, unknown>();
-    stats.send.browser?.forEach((v, k) => merged.set(k, v));
-    stats.recv.browser?.forEach((v, k) => merged.set(k, v));
-    return merged as unknown as RTCStatsReport;
+    return mergeStats(stats.send.browser, stats.recv.browser);
   }
 
   // ---- connection -------------------------------------------------------------------------
@@ -588,6 +585,7 @@ export class AudioVideoController {
       availableReceiveBitrate: stats.recv.server?.availableOutgoingBitrate ?? null,
       roundTripTimeMs: null,
       audio: new Map(),
+      raw: mergeStats(stats.send.browser, stats.recv.browser),
     };
     const cameraTrackId = engine.producer('camera')?.track?.id;
     stats.send.browser?.forEach((s: Record<string, unknown>) => {
@@ -639,6 +637,13 @@ export class AudioVideoController {
 
 function errorCode(err: unknown): string | undefined {
   return err instanceof ParleyClientError ? err.code : undefined;
+}
+
+/** Both transports' statistics as one report (ids are unique across peer connections). */
+function mergeStats(...reports: Array<RTCStatsReport | null>): RTCStatsReport {
+  const merged = new Map<string, unknown>();
+  for (const report of reports) report?.forEach((v, k) => merged.set(k, v));
+  return merged as unknown as RTCStatsReport;
 }
 
 function sleep(ms: number): Promise<void> {

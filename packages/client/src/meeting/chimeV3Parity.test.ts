@@ -217,6 +217,14 @@ describe('Chime 3.x parity (against the installed amazon-chime-sdk-js typings)',
     expect(differ).toEqual([]);
   });
 
+  it('ClientMetricReport has the methods a 3.x metricsDidReceive reads', () => {
+    const theirs = members(instanceType(chime, 'ClientMetricReport'));
+    const ours = members(instanceType(parley, 'ClientMetricReport'));
+    const used = ['getObservableMetrics', 'getObservableVideoMetrics', 'getRTCStatsReport', 'clone'];
+    expect(used.filter((n) => !theirs.has(n))).toEqual([]);
+    expect(used.filter((n) => ours.get(n)?.kind !== 'method')).toEqual([]);
+  });
+
   it('exports the names a Chime 3.x app imports', () => {
     expect(APP_FACING.filter((n) => !chime.has(n))).toEqual([]);
     expect(APP_FACING.filter((n) => !parley.has(n))).toEqual([]);

@@ -1,4 +1,4 @@
-import type { ClientMetricReport } from './observers.js';
+import { ClientMetricReport } from './clientMetricReport.js';
 
 /** Cumulative counters read from getStats once per interval. */
 export interface StatsSample {
@@ -12,6 +12,8 @@ export interface StatsSample {
   roundTripTimeMs: number | null;
   /** Received audio per sending attendee. */
   audio: Map<string, { packetsReceived: number; packetsLost: number }>;
+  /** The browser's raw statistics this sample was read from. */
+  raw?: RTCStatsReport;
 }
 
 export interface ConnectionMonitorListener {
@@ -94,7 +96,7 @@ export class ConnectionMonitor {
       this.#poor = false;
       this.#listener.good();
     }
-    this.#listener.metrics({
+    this.#listener.metrics(new ClientMetricReport({
       timestampMs: sample.timestampMs,
       audioPacketLossPercent: loss,
       videoSendBitrateKbps: Math.round(videoKbps),
@@ -102,7 +104,7 @@ export class ConnectionMonitor {
       availableSendBandwidthKbps: sample.availableSendBitrate === null ? null : Math.round(sample.availableSendBitrate / 1000),
       availableReceiveBandwidthKbps: sample.availableReceiveBitrate === null ? null : Math.round(sample.availableReceiveBitrate / 1000),
       roundTripTimeMs: sample.roundTripTimeMs,
-    });
+    }, sample.raw));
   }
 
   reset(): void {

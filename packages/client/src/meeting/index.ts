@@ -5,8 +5,9 @@ export { MeetingSessionConfiguration, MeetingSessionCredentials, MeetingSessionU
 export { DefaultDeviceController, type Device, type AudioInputDevice, type VideoInputDevice } from './deviceController.js';
 export { VideoTileState } from './videoTileState.js';
 export { DefaultVideoTile, type VideoTile } from './videoTile.js';
+export { ClientMetricReport } from './clientMetricReport.js';
 export {
-  MeetingSessionVideoAvailability, type AudioVideoObserver, type ContentShareObserver, type DeviceChangeObserver, type ClientMetricReport,
+  MeetingSessionVideoAvailability, type AudioVideoObserver, type ContentShareObserver, type DeviceChangeObserver,
 } from './observers.js';
 export { DefaultActiveSpeakerPolicy, type ActiveSpeakerPolicy, type ActiveSpeakerCallback, type ActiveSpeakerScoresCallback } from './activeSpeakerPolicy.js';
 export { DataMessage, type VolumeIndicatorCallback, type AttendeePresenceCallback } from './realtimeController.js';

@@ -1,3 +1,4 @@
+import type { ClientMetricReport } from './clientMetricReport.js';
 import type { MeetingSessionStatus } from './meetingSessionStatus.js';
 import type { VideoTileState } from './videoTileState.js';
 
@@ -37,18 +38,6 @@ export interface AudioVideoObserver {
   connectionDidBecomeGood?(): void;
   /** Each stats sample: the raw reports of both transports. */
   metricsDidReceive?(metrics: ClientMetricReport): void;
-}
-
-/** One stats sample (Chime's ClientMetricReport, reduced to what Parley measures). */
-export interface ClientMetricReport {
-  timestampMs: number;
-  /** Fraction 0..1 of received audio packets lost in the last interval. */
-  audioPacketLossPercent: number;
-  videoSendBitrateKbps: number;
-  videoSendPacketsPerSecond: number;
-  availableSendBandwidthKbps: number | null;
-  availableReceiveBandwidthKbps: number | null;
-  roundTripTimeMs: number | null;
 }
 
 export interface ContentShareObserver {
