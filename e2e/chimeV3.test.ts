@@ -89,6 +89,14 @@ describe('a Chime SDK 3.x app runs against Parley with only its import changed',
         return o.playing && parties.filter((x) => x !== p).every((x) => hears(o, x.frequency)) ? o : undefined;
       }, 20_000);
       expect(out.tones).toHaveLength(2);
+      // metricsDidReceive hands over a ClientMetricReport with Chime's getObservableMetrics().
+      const metrics = await waitFor(`${p.name} gets metrics`, async () => {
+        const m = await app<Record<string, number> | undefined>(p, 'app.metrics');
+        return m && m.videoUpstreamBitrate! > 0 ? m : undefined;
+      }, 10_000);
+      expect(metrics.videoPacketSentPerSecond).toBeGreaterThan(0);
+      expect(await app<number>(p, 'app.statsEntries')).toBeGreaterThan(0);
+      console.log(`[chimeV3] ${p.name} metrics: ${JSON.stringify(metrics)}`);
     }
   });
 
@@ -136,6 +144,16 @@ describe('a Chime SDK 3.x app runs against Parley with only its import changed',
       try { app.meetingSession.audioVideo.realtimeSendDataMessage('chat', 'hello'); return null; }
       catch (e) { return { name: e.name, code: e.code, message: e.message }; } })()`);
     expect(error).toMatchObject({ name: 'ParleyClientError', code: 'not_available' });
+  });
+
+  it('reports the simulcast layer the 320x180 tiles decode (640x360 cameras: the server picks it, this test only records it)', async () => {
+    const above = await waitFor('bob decodes carol above the bottom layer', async () => {
+      const t = (await tiles(bob)).find((x) => x.attendeeId === carol.attendeeId && x.colour);
+      return t && t.colour!.width > 160 ? t.colour : undefined;
+    }, 15_000).catch(() => null);
+    const now = (await tiles(bob)).find((x) => x.attendeeId === carol.attendeeId)?.colour;
+    console.log(`[chimeV3] bob decodes carol at ${now?.width}x${now?.height}${above ? '' : ' (no layer above 160 px wide within 15 s)'}`);
+    expect(now?.width).toBeGreaterThan(0);
   });
 
   it('leave: alice stops with Left and is told nobody left; the others see her leave (not dropped) and her tile go', async () => {

@@ -62,6 +62,11 @@ export class MeetingApp {
     if (sessionStatus.statusCode() !== MeetingSessionStatusCode.Left) this.onStopped?.(new Error(`stopped: ${sessionStatus.statusCode()}`));
   }
 
+  metricsDidReceive(clientMetricReport) {
+    this.metrics = clientMetricReport.getObservableMetrics();
+    this.statsEntries = clientMetricReport.getRTCStatsReport().size;
+  }
+
   videoTileDidUpdate(tileState) {
     this.tileLog.push({ tileId: tileState.tileId, attendeeId: tileState.boundAttendeeId, active: tileState.active, local: tileState.localTile, bound: !!tileState.boundVideoElement });
     if (!tileState.boundAttendeeId) return;
