@@ -8,8 +8,8 @@ export interface MatrixRow {
   args: unknown[];
   permission: string;
   self?: boolean;
-  /** What the allowed call gives: ok (default) or the not_available error. */
-  outcome?: 'ok' | 'not_available';
+  /** What the allowed call gives: ok (default), or media_error for a URL nothing answers at. */
+  outcome?: 'ok' | 'media_error';
 }
 
 const t = (extra: Record<string, unknown> = {}) => [{ memberId: '$target', ...extra }];
@@ -55,11 +55,11 @@ export const MATRIX: MatrixRow[] = [
   { method: 'setHideVideoMuted', args: [false], permission: 'room.show_video_muted' },
   { method: 'demote', args: t({ mediaAllowed: 'all' }), permission: 'room.member.demote' },
   { method: 'promote', args: t({ mediaAllowed: 'all', permissions: ['room.self.audio_mute'] }), permission: 'room.member.promote' },
-  { method: 'startRecording', args: [], permission: 'room.recording', outcome: 'not_available' },
+  { method: 'startRecording', args: [], permission: 'room.recording' },
   { method: 'getRecordings', args: [], permission: 'room.recording' },
-  { method: 'play', args: [{ url: 'rtmp://example.com/foo' }], permission: 'room.playback', outcome: 'not_available' },
+  { method: 'play', args: [{ url: 'http://127.0.0.1:1/clip.mp4' }], permission: 'room.playback', outcome: 'media_error' },
   { method: 'getPlaybacks', args: [], permission: 'room.playback' },
-  { method: 'startStream', args: [{ url: 'rtmp://example.com' }], permission: 'room.stream', outcome: 'not_available' },
+  { method: 'startStream', args: [{ url: 'rtmp://127.0.0.1:1/live' }], permission: 'room.stream', outcome: 'media_error' },
   { method: 'getStreams', args: [], permission: 'room.stream' },
   { method: 'removeMember', args: [{ memberId: '$victim' }], permission: 'room.member.remove' },
 ];
