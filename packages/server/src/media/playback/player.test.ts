@@ -1,5 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as mediasoup from 'mediasoup';
@@ -214,9 +215,9 @@ describe('Player through a mediasoup router', () => {
     try {
       expect(a.player.info).toMatchObject({ hasAudio: true, hasVideo: false, width: null, sending: ['audio'] });
       await a.player.play();
-      await waitFor(() => a.levels.length > 3, 3000, 'audio levels');
-      await sleep(400);
-      const l = since(a.levels, Date.now() - 400);
+      const withBands = () => a.levels.filter((x) => x.bands['440'] !== undefined && x.bands['1000'] !== undefined);
+      await waitFor(() => withBands().length > 3, 3000, 'audio levels');
+      const l = withBands().slice(-3);
       expect(mean(l.map((x) => x.bands['1000']!)) - mean(l.map((x) => x.bands['440']!))).toBeGreaterThan(25);
     } finally {
       await a.close();
@@ -245,5 +246,60 @@ describe('Player through a mediasoup router', () => {
       expect(Date.now() - start, url).toBeLessThan(5000);
     }
     await expect(Player.open({ url: clip, logger })).rejects.toMatchObject({ code: 'invalid_params' });
+
+    // An engine that dies is reported as an unexpected exit and the playback as failed.
+    const p = await Player.open({ url: clip, videoPort: 9, logger });
+    const exit = new Promise((resolve) => p.once('exit', resolve));
+    p.kill('SIGKILL');
+    expect(await exit).toMatchObject({ signal: 'SIGKILL', expected: false });
+    expect(p.state).toBe('failed');
+    await expect(p.play()).rejects.toMatchObject({ code: 'bad_request' });
+    await p.stop();
+  }, 90_000);
+
+  // A live RTMP source: nginx's RTMP module (Debian nginx + libnginx-mod-rtmp) on loopback, ffmpeg publishing.
+  const rtmpModule = '/usr/lib/nginx/modules/ngx_rtmp_module.so';
+  it.skipIf(!existsSync(rtmpModule) || !existsSync('/usr/sbin/nginx'))('plays a live rtmp:// source (not seekable, no duration)', async () => {
+    const port = await freePort();
+    const ngx = join(dir, 'nginx');
+    mkdirSync(join(ngx, 'logs'), { recursive: true });
+    writeFileSync(
+      join(ngx, 'nginx.conf'),
+      `load_module ${rtmpModule};\ndaemon off;\nmaster_process off;\nerror_log ${ngx}/logs/error.log;\npid ${ngx}/nginx.pid;\n` +
+        `events { worker_connections 64; }\nrtmp { server { listen 127.0.0.1:${port}; application live { live on; } } }\n`,
+    );
+    const children: ChildProcess[] = [spawn('/usr/sbin/nginx', ['-p', ngx, '-c', join(ngx, 'nginx.conf')], { stdio: 'ignore' })];
+    let s: Awaited<ReturnType<typeof setup>> | undefined;
+    try {
+      await sleep(500);
+      const url = `rtmp://127.0.0.1:${port}/live/key`;
+      children.push(spawn('ffmpeg', ['-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', clip, '-c:v', 'copy', '-c:a', 'aac', '-f', 'flv', url], { stdio: 'ignore' }));
+      await sleep(1500);
+      s = await setup(url);
+      expect(s.player.info).toMatchObject({ durationMs: null, seekable: false, hasAudio: true, hasVideo: true, width: 640, height: 360 });
+      await s.player.play();
+      await s.consumers.get('video')!.requestKeyFrame();
+      const f = s.frames;
+      await waitFor(() => f.some((x) => isRed(x) || isBlue(x)), 4000, 'red or blue frames from the rtmp source');
+      const withBands = () => s!.levels.filter((x) => x.bands['440'] !== undefined && x.bands['1000'] !== undefined);
+      await waitFor(() => withBands().length > 3, 3000, 'audio levels');
+      const l = withBands().slice(-3);
+      expect(mean(l.map((x) => x.bands['440']!)) - mean(l.map((x) => x.bands['1000']!))).toBeGreaterThan(25);
+      await expect(s.player.seek(1000)).rejects.toMatchObject({ code: 'not_available' });
+    } finally {
+      await s?.close();
+      for (const c of children) c.kill('SIGKILL');
+    }
   }, 90_000);
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
