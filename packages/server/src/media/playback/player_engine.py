@@ -367,6 +367,7 @@ class Player:
         self.branches = {}
 
     def close(self):
+        exit_soon(3)
         self.teardown()
         self.loop.quit()
 
@@ -414,7 +415,28 @@ def strip_errno(e):
     return re.sub(r"^\[Errno -?\d+\] ", "", str(e))
 
 
+def die_with_parent():
+    """The engine must not outlive Node: the kernel kills us if our parent dies (PR_SET_PDEATHSIG)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+def exit_soon(seconds):
+    """Once Node closed stdin, finishing up may not hang us: exit regardless after a while."""
+    import threading
+
+    t = threading.Timer(seconds, lambda: os._exit(0))
+    t.daemon = True
+    t.start()
+
+
 def main():
+    die_with_parent()
     loop = GLib.MainLoop()
     player = Player(loop)
     handlers = {

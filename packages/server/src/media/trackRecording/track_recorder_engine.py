@@ -208,6 +208,7 @@ class Recorder:
         }
 
     def close(self):
+        exit_soon(6)
         if self.pipeline is not None and self.stopped is None:
             try:
                 self.stop()
@@ -223,7 +224,28 @@ def pt_of(spec):
     return pt
 
 
+def die_with_parent():
+    """The engine must not outlive Node: the kernel kills us if our parent dies (PR_SET_PDEATHSIG)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+def exit_soon(seconds):
+    """Once Node closed stdin, finishing up may not hang us: exit regardless after a while."""
+    import threading
+
+    t = threading.Timer(seconds, lambda: os._exit(0))
+    t.daemon = True
+    t.start()
+
+
 def main():
+    die_with_parent()
     loop = GLib.MainLoop()
     rec = Recorder(loop)
     serve({"start": rec.start, "stop": rec.stop, "status": rec.status}, rec.close)
