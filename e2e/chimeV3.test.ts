@@ -107,22 +107,28 @@ describe('a Chime SDK 3.x app runs against Parley with only its import changed',
   });
 
   it('mute: the others see bob muted in the roster and stop hearing his tone; unmute brings it back', async () => {
+    const t0 = Date.now();
     await app(bob, 'app.mute()');
     expect(await app<boolean>(bob, 'app.meetingSession.audioVideo.realtimeIsLocalAudioMuted()')).toBe(true);
-    for (const p of [alice, carol]) {
+    await Promise.all([alice, carol].map(async (p) => {
+      let shown = 0;
       await waitFor(`${p.name} sees bob muted and no longer hears him`, async () => {
         const r = await roster(p);
         const o = await tones(p);
+        if (!shown && r.text.includes('bob (muted)')) shown = Date.now() - t0;
         return r.text.includes('bob (muted)') && !hears(o, bob.frequency) && hears(o, p === alice ? carol.frequency : alice.frequency) ? true : undefined;
       }, 15_000);
-    }
+      console.log(`[chimeV3] ${p.name}: bob shown muted after ${shown} ms, his tone below -70 dB after ${Date.now() - t0} ms`);
+    }));
+    const t1 = Date.now();
     expect(await app<boolean>(bob, 'app.unmute()')).toBe(true);
-    for (const p of [alice, carol]) {
+    await Promise.all([alice, carol].map(async (p) => {
       await waitFor(`${p.name} hears bob again`, async () => {
         const r = await roster(p);
         return !r.text.includes('(muted)') && hears(await tones(p), bob.frequency) ? true : undefined;
       }, 15_000);
-    }
+      console.log(`[chimeV3] ${p.name}: bob unmuted and heard after ${Date.now() - t1} ms`);
+    }));
   });
 
   it('camera off (stopLocalVideoTile + stopVideoInput) removes carol\'s tile for the others; camera on gives them a new tile in blue', async () => {
