@@ -1,9 +1,7 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ErrorCode, TypedEmitter } from '@parley/protocol';
 import { ParleyError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import { EngineProcess, type EngineEvent } from '../engine/engineProcess.js';
+import { EngineProcess, engineScript, type EngineEvent } from '../engine/engineProcess.js';
 
 /**
  * A room's server-side compositor: one GStreamer process (compositor_engine.py) that composes
@@ -86,7 +84,7 @@ export type CompositorEvents = {
   exit: [info: { expected: boolean; code: number | null; signal: NodeJS.Signals | null }];
 };
 
-const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'compositor_engine.py');
+const SCRIPT = engineScript(import.meta.url, 'compositor_engine.py');
 
 export class Compositor extends TypedEmitter<CompositorEvents> {
   readonly #engine: EngineProcess;

@@ -18,6 +18,8 @@ from gi.repository import GLib, Gst, GstApp  # noqa: E402,F401  (GstApp: appsrc 
 from engine_channel import EngineError, event, log
 
 MAX_QUEUED_BYTES = 32 * 1024 * 1024
+AUDIO_HOLD_NS = Gst.SECOND  # audio kept while waiting for a keyframe (audio reaches us before video)
+_COPY = Gst.BufferCopyFlags.FLAGS | Gst.BufferCopyFlags.TIMESTAMPS | Gst.BufferCopyFlags.META | Gst.BufferCopyFlags.MEMORY
 END_TIMEOUT_S = 5
 
 
@@ -126,6 +128,7 @@ class EncodedOutput(Output):
         self.audio_from = 0  # composite time from which audio is taken
         self.last_video_end = 0  # composite time
         self.out_end = 0  # output time of the end of the last buffer
+        self.held_audio = []  # (composite time, buffer) while waiting for a keyframe
         self.bytes_out = 0
 
     def _link(self, mux, vpad, apad, tail):
@@ -144,7 +147,9 @@ class EncodedOutput(Output):
         return Gst.PadProbeReturn.OK
 
     def _push(self, src, buf, pts):
-        out = buf.copy()
+        # A new buffer sharing the memory (Buffer.copy() in PyGObject is only a new reference,
+        # and every output sets its own timestamps).
+        out = buf.copy_region(_COPY, 0, buf.get_size())
         out.pts = pts
         out.dts = pts
         if buf.duration != Gst.CLOCK_TIME_NONE:
@@ -170,6 +175,10 @@ class EncodedOutput(Output):
                     self.offset += pts - self.pause_at
                 self.audio_from = pts
                 self.state = "running"
+                held, self.held_audio = self.held_audio, []
+                for apts, abuf in held:
+                    if apts >= pts:
+                        self._push(self.asrc, abuf, apts - self.base - self.offset)
             if self.state != "running":
                 return
             if buf.duration != Gst.CLOCK_TIME_NONE:
@@ -178,7 +187,14 @@ class EncodedOutput(Output):
 
     def on_audio(self, buf, pts):
         with self.lock:
-            if self.closed or self.failed or self.state != "running" or pts < self.audio_from:
+            if self.closed or self.failed:
+                return
+            if self.state in ("waiting", "resuming"):
+                self.held_audio.append((pts, buf))
+                while self.held_audio and self.held_audio[0][0] < pts - AUDIO_HOLD_NS:
+                    self.held_audio.pop(0)
+                return
+            if self.state != "running" or pts < self.audio_from:
                 return
             self._push(self.asrc, buf, pts - self.base - self.offset)
 
@@ -217,7 +233,8 @@ class FileOutput(EncodedOutput):
             mux = _make("mp4mux", "mux", fragment_duration=1000)
         else:
             mux = _make("matroskamux", "mux")
-        self._link(mux, "video_%u", "audio_%u", [_make("filesink", "sink", location=path, sync=False, async_=False)])
+        # Unbuffered: what the muxer wrote is in the file even if the process is killed.
+        self._link(mux, "video_%u", "audio_%u", [_make("filesink", "sink", location=path, sync=False, async_=False, buffer_mode=2)])
         self._start()
 
     def _on_first_frame(self):
