@@ -94,6 +94,10 @@ describe('TrackRecorder through a mediasoup router', () => {
     const t0 = Date.now();
     await src.player.play();
     expect((await firstKey) - t0).toBeLessThan(1500);
+    await sleep(300);
+    // Both files' time 0 in wall-clock ms, for lining them up: they start with the same played media.
+    expect(v.recorder.startedAt).not.toBeNull();
+    expect(Math.abs(v.recorder.startedAt! - a.recorder.startedAt!)).toBeLessThan(300);
     await sleep(1000);
     const cpu0 = [cpuSeconds(v.recorder.pid!), cpuSeconds(a.recorder.pid!)];
     const cpuT0 = Date.now();

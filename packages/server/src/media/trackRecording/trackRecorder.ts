@@ -46,6 +46,8 @@ export interface TrackRecordingResult {
 }
 
 export type TrackRecorderEvents = {
+  /** The first media reached the file: its time 0 is this wall-clock time (Date.now() ms). Aligns a member's files. */
+  started: [wallclockMs: number];
   /** The first video keyframe reached the file (the picture starts here). */
   firstKeyFrame: [];
   /** Loss broke the video: ask mediasoup for a keyframe (consumer.requestKeyFrame()). */
@@ -66,6 +68,7 @@ export class TrackRecorder extends TypedEmitter<TrackRecorderEvents> {
   readonly rtcpPort: number;
   readonly #engine: EngineProcess;
   #result: TrackRecordingResult | undefined;
+  #startedAt: number | null = null;
 
   private constructor(engine: EngineProcess, path: string, ports: RawPorts, logger: Logger) {
     super();
@@ -76,7 +79,10 @@ export class TrackRecorder extends TypedEmitter<TrackRecorderEvents> {
     this.rtcpPort = ports.rtcp_port;
     this.onListenerError = (event, err) => logger.error({ err, event }, 'track recorder listener threw');
     engine.on('event', (e) => {
-      if (e.event === 'first_keyframe') this.emit('firstKeyFrame');
+      if (e.event === 'started' && typeof e.wallclock_ms === 'number') {
+        this.#startedAt = e.wallclock_ms;
+        this.emit('started', e.wallclock_ms);
+      } else if (e.event === 'first_keyframe') this.emit('firstKeyFrame');
       else if (e.event === 'keyframe_needed') this.emit('keyFrameNeeded', e.kind === 'audio' ? 'audio' : 'video');
       else if (e.event === 'error') {
         const message = typeof e.message === 'string' ? e.message : 'recording failed';
@@ -105,6 +111,11 @@ export class TrackRecorder extends TypedEmitter<TrackRecorderEvents> {
       await engine.stop(1000);
       throw err;
     }
+  }
+
+  /** Wall-clock ms of the file's time 0, null until media arrived. */
+  get startedAt(): number | null {
+    return this.#startedAt;
   }
 
   get pid(): number | undefined {

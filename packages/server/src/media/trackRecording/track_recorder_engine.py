@@ -15,7 +15,8 @@ Commands: start {path, audio: {pt, clock_rate?}} | {path, video: {codec: VP8|H26
                 -> {audio_port | video_port, rtcp_port}
           stop  -> {bytes, duration_ms, started, path}
           status -> {bytes, duration_ms, started}
-Events: first_keyframe {kind: "video"}, keyframe_needed {kind} (packet loss; ask mediasoup for one),
+Events: started {kind, wallclock_ms} (first media written: the file's time 0), first_keyframe {kind: "video"},
+        keyframe_needed {kind} (packet loss; ask mediasoup for one),
         error {message}.
 """
 import os
@@ -141,6 +142,8 @@ class Recorder:
         t.buffers += 1
         if t.first_pts is None:
             t.first_pts = buf.pts
+            # The file's time 0 in wall-clock ms: what lines up a member's audio file with its video file.
+            event("started", kind=t.kind, wallclock_ms=int(time.time() * 1000))
         if t.kind == "video" and buf.has_flags(Gst.BufferFlags.DELTA_UNIT):
             return Gst.PadProbeReturn.OK
         if t.kind == "video":
