@@ -137,6 +137,7 @@ describe('a Chime SDK 3.x app runs against Parley with only its import changed',
     await app(carol, 'app.cameraOff()');
     expect(await app<boolean>(carol, 'app.meetingSession.audioVideo.hasStartedLocalVideoTile()')).toBe(false);
     expect(await app<boolean>(carol, 'app.meetingSession.audioVideo.getLocalVideoTile().state().active')).toBe(false);
+    expect(await carol.page!.evaluate(() => (window as any).t.cameraTrackState()), 'stopVideoInput stops the track it was given (as Chime)').toBe('ended');
     for (const p of [alice, bob]) {
       await waitFor(`${p.name} loses carol's tile`, async () => ((await tiles(p)).some((t) => t.attendeeId === carol.attendeeId) ? undefined : true), 15_000);
       const log = await app<Array<{ tileId: number; removed?: boolean }>>(p, 'app.tileLog');

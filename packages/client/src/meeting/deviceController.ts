@@ -31,7 +31,7 @@ export class DefaultDeviceController {
   readonly #logger: Logger;
   readonly #observers = new Set<DeviceChangeObserver>();
   readonly #streams: Record<InputKind, MediaStream | null> = { audio: null, video: null };
-  /** Streams the app handed over: the app owns their tracks, so they are never stopped here. */
+  /** Streams the app handed over: the app owns their tracks, so choosing another input never stops them (stop*Input does, as Chime's). */
   readonly #appStreams = new Set<MediaStream>();
   readonly #inputListeners = new Set<InputChangeListener>();
   readonly #previews = new Set<HTMLVideoElement>();
@@ -87,7 +87,7 @@ export class DefaultDeviceController {
     return this.audioInputStream();
   }
 
-  /** Chime 3.x: stops the microphone; a running session sends silence instead. */
+  /** Chime 3.x: stops the microphone's tracks (a MediaStream the app passed too, as Chime does); a running session sends silence instead. */
   async stopAudioInput(): Promise<void> {
     this.#setStream('audio', null, true);
     await Promise.resolve();
@@ -109,7 +109,7 @@ export class DefaultDeviceController {
     return this.#streams.video ?? undefined;
   }
 
-  /** Chime 3.x: stops the camera (its light goes off); a started local tile stops too, as in Chime. */
+  /** Chime 3.x: stops the camera's tracks (its light goes off; an app's MediaStream too, as Chime); a started local tile stops too, as in Chime. */
   async stopVideoInput(): Promise<void> {
     this.#setStream('video', null, true);
     await Promise.resolve();
@@ -289,7 +289,8 @@ export class DefaultDeviceController {
       return;
     }
     this.#streams[kind] = stream;
-    if (previous && !this.#appStreams.has(previous)) for (const t of previous.getTracks()) t.stop();
+    // Chime 3.x's stopAudioInput/stopVideoInput stop the input's tracks whoever made them.
+    if (previous && (stopped || !this.#appStreams.has(previous))) for (const t of previous.getTracks()) t.stop();
     if (previous) this.#appStreams.delete(previous);
     for (const listener of this.#inputListeners) listener(kind, stream, stopped);
   }
