@@ -25,6 +25,7 @@ import compositor_outputs as outputs_mod  # noqa: E402
 
 # Inputs plugged in live may be this late (jitterbuffer + decode) and still make their frame.
 UPSTREAM_LATENCY_MS = 300
+AAC_PRIMING_NS = 1024 * Gst.SECOND // 48000
 
 
 class Compositor:
@@ -68,7 +69,7 @@ class Compositor:
         if self.pipeline.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
             raise RuntimeError("the composite pipeline does not start")
 
-    def wait_ready(self, timeout_s=10):
+    def wait_ready(self, timeout_s=15):
         """Iterates the main context until both encoders have negotiated caps."""
         ctx = GLib.MainContext.default()
         end = time.monotonic() + timeout_s
@@ -80,7 +81,17 @@ class Compositor:
             time.sleep(0.01)
         raise RuntimeError("the composite did not negotiate in %d s" % timeout_s)
 
-    # ---- streaming-thread probes ----
+    # ---- streaming-thread probes (an exception here must not reach GStreamer) ----
+    def _guard(fn):
+        def probe(self, pad, info):
+            try:
+                fn(self, pad, info)
+            except Exception as e:  # noqa: BLE001
+                log("probe %s: %s: %s" % (fn.__name__, type(e).__name__, e))
+            return Gst.PadProbeReturn.OK
+        return probe
+
+    @_guard
     def _on_raw(self, pad, info):
         buf = info.get_buffer()
         for out in list(self.outputs.values()):
@@ -96,6 +107,7 @@ class Compositor:
             return buf.pts
         return ev.parse_segment().to_running_time(Gst.Format.TIME, buf.pts)
 
+    @_guard
     def _on_video(self, pad, info):
         buf = info.get_buffer()
         outs = [o for o in self.outputs.values() if o.kind != "preview"]
@@ -105,11 +117,14 @@ class Compositor:
                 out.on_video(buf, rt)
         return Gst.PadProbeReturn.OK
 
+    @_guard
     def _on_audio(self, pad, info):
         buf = info.get_buffer()
         outs = [o for o in self.outputs.values() if o.kind != "preview"]
         if outs:
-            rt = self._running_time(pad, buf)
+            # The AAC encoder's first frame carries 1024 samples of priming that decoders play:
+            # stamp its frames that much earlier so that audio is not late against video.
+            rt = self._running_time(pad, buf) - AAC_PRIMING_NS
             for out in outs:
                 out.on_audio(buf, rt)
         return Gst.PadProbeReturn.OK

@@ -43,6 +43,14 @@ export function rtpSender(opts: { videoPort?: number; rgb?: number; audioPort?: 
   return track(spawn('gst-launch-1.0', args, { stdio: 'ignore' }));
 }
 
+/** A solid-colour H.264 stream (x264, gst-launch) as RTP, payload type 102. */
+export function h264Sender(port: number, rgb: number): Sender {
+  const pipeline =
+    `videotestsrc pattern=solid-color foreground-color=0xff${rgb.toString(16).padStart(6, '0')} is-live=true ! video/x-raw,width=320,height=240,framerate=15/1 ` +
+    `! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=15 ! rtph264pay pt=102 config-interval=1 ! udpsink host=127.0.0.1 port=${port} sync=false`;
+  return track(spawn('gst-launch-1.0', ['-q', ...pipeline.split(' ')], { stdio: 'ignore' }));
+}
+
 /** Once a second: a white flash in the video and a 1 kHz beep in the audio, at the same instant (ffmpeg). */
 export function flashBeepSender(videoPort: number, audioPort: number): Sender {
   const args = [
