@@ -14,7 +14,7 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "[bench] needs root (it creates a private network namespace for Janus's ICE, which ignores loopback)" >&2
   exit 1
 fi
-npx tsc -b packages/protocol packages/server
+npx tsc -b packages/protocol packages/server packages/server-sdk
 npx tsc -p bench
 exec unshare --net --fork bash -c '
   set -e

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { childPids } from './procStat.js';
 
 const MAIN = fileURLToPath(new URL('../../packages/server/dist/main.js', import.meta.url));
-const SECRET = 'bench-secret-0123456789abcdef';
+export const SECRET = 'bench-secret-0123456789abcdef';
 
 /** Child processes (servers) the bench started: killed if the bench itself exits or is interrupted. */
 const children = new Set<ChildProcess>();
@@ -68,7 +68,8 @@ export class ParleyServerProcess {
       env: {
         ...process.env, PARLEY_HOST: '127.0.0.1', PARLEY_PORT: String(port), PARLEY_RTC_LISTEN_IP: '127.0.0.1', PARLEY_RTC_ANNOUNCED_IP: '127.0.0.1',
         PARLEY_RTC_PORT: String(rtcPort), PARLEY_RTC_WORKERS: String(workers), PARLEY_DATA_DIR: dataDir, PARLEY_LOG_LEVEL: 'warn', PARLEY_API_SECRET: SECRET,
-        PARLEY_STATIC_DIR: '/nonexistent', ...extraEnv,
+        // Previews are a media engine per room: off for the SFU scenarios, on where the media services are measured.
+        PARLEY_STATIC_DIR: '/nonexistent', PARLEY_PREVIEWS: 'off', ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -91,6 +92,11 @@ export class ParleyServerProcess {
 
   get pid(): number {
     return this.child.pid!;
+  }
+
+  /** Its PARLEY_DATA_DIR (recordings go under recordings/). */
+  get dataDir(): string {
+    return this.#dataDir;
   }
 
   get signalingUrl(): string {

@@ -11,6 +11,8 @@ import { JanusProcess } from './janus.js';
 import { runScenario, type Result, type Scenario } from './scenario.js';
 import { JanusTarget, ParleyTarget } from './targets.js';
 import { measureSignaling, type SignalingResult } from './signalingLoad.js';
+import { measureMediaServices, mediaServicesSection, type MediaServicesResult } from './mediaServices.js';
+import { ParleyServerProcess } from './parleyServer.js';
 import { f } from './util.js';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -28,6 +30,8 @@ const SIMULCAST = args.get('simulcast') !== 'off';
 const MIXED = args.get('simulcast') !== 'top';
 /** Share of one core the worker is capped at for the capacity section; 0 = skip it. */
 const CAPACITY_SHARE = args.get('capacity') === 'off' ? 0 : Number(args.get('capacity') ?? 10) / 100;
+/** The media services section (composites, previews, stream latency, A/V offset); --media=off skips it. */
+const withMedia = args.get('media') !== 'off';
 const withJanus = args.get('janus') !== 'off' && JanusProcess.available() && !!process.env.PARLEY_BENCH_JANUS_IP;
 
 const ALL_SCENARIOS: Scenario[] = [
@@ -91,6 +95,18 @@ async function main(): Promise<void> {
     }
   }
   const capacity = CAPACITY_SHARE ? await runCapacity(ctx, results) : [];
+  let mediaServices: MediaServicesResult | undefined;
+  if (withMedia) {
+    // Browsers publish 3-layer simulcast: the composites take the layer each cell needs.
+    media.simulcast ??= loadSimulcastLayers(media);
+    const server = await ParleyServerProcess.start(1, { PARLEY_PREVIEWS: 'on' });
+    const target = new ParleyTarget('Parley (media services)', server, ctx);
+    try {
+      mediaServices = await measureMediaServices(server, (name) => target.createRoom(name), WINDOW_S);
+    } finally {
+      await target.close();
+    }
+  }
   if (withJanus) {
     const janus = await JanusTarget.start(ctx);
     try {
@@ -103,7 +119,7 @@ async function main(): Promise<void> {
     console.log('Janus comparison skipped (janus not installed, or not running inside the bench network namespace: use `npm run bench`).');
   }
   pacer.close();
-  writeReport(results, signaling, capacity);
+  writeReport(results, signaling, capacity, mediaServices);
 }
 
 /** Webinar and audio-only on one worker capped by a cgroup, stepped up until loss reaches 1%. */
@@ -169,7 +185,7 @@ their own router on the second worker, fed by one pipe transport per producer. T
 busiest worker (the one that would saturate first).`;
 }
 
-function writeReport(results: Result[], signaling: SignalingResult | undefined, capacity: CapacityResult[]): void {
+function writeReport(results: Result[], signaling: SignalingResult | undefined, capacity: CapacityResult[], media: MediaServicesResult | undefined): void {
   const ratios = (['webinar', 'meeting', 'audio'] as const).map((key) => {
     const p = results.find((r) => r.scenario.key === key && r.target.startsWith('Parley (1'));
     const j = results.find((r) => r.scenario.key === key && r.target.startsWith('Janus'));
@@ -231,6 +247,7 @@ ${simulcastNote(results)}
 ${scalingSection(results)}
 
 ${capacitySection(capacity)}
+${mediaServicesSection(media)}
 
 ${ratios.length ? `## Parley vs Janus: CPU per forwarded packet
 

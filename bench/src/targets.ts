@@ -39,7 +39,7 @@ export class ParleyTarget implements Target {
   readonly server: ParleyServerProcess;
   readonly #ctx: { media: BenchMedia; pacer: Pacer; tally: ReceiveTally };
 
-  private constructor(name: string, server: ParleyServerProcess, ctx: { media: BenchMedia; pacer: Pacer; tally: ReceiveTally }) {
+  constructor(name: string, server: ParleyServerProcess, ctx: { media: BenchMedia; pacer: Pacer; tally: ReceiveTally }) {
     this.name = name;
     this.server = server;
     this.#ctx = ctx;

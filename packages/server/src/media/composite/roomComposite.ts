@@ -22,6 +22,8 @@ export interface RoomCompositeOptions {
   height: number;
   fps: number;
   videoBitrateKbps?: number | undefined;
+  /** Mix the room's audio (false for a picture-only composite, the preview). */
+  audio?: boolean;
   logger: Logger;
 }
 
@@ -132,7 +134,7 @@ export class RoomComposite extends TypedEmitter<RoomCompositeEvents> {
       });
     }
     const wanted = new Map<string, types.Producer>();
-    for (const p of this.#room.producers()) if (p.kind === 'audio' && !p.closed) wanted.set(p.id, p);
+    if (this.#options.audio !== false) for (const p of this.#room.producers()) if (p.kind === 'audio' && !p.closed) wanted.set(p.id, p);
     for (const c of cells) wanted.set(c.producer.id, c.producer);
 
     for (const [id, input] of this.#inputs) {
@@ -148,8 +150,9 @@ export class RoomComposite extends TypedEmitter<RoomCompositeEvents> {
     await this.engine.setLayout(cells.filter((c) => this.#inputs.has(c.inputId)).map(({ producer: _p, ...cell }) => cell));
     for (const c of cells) {
       const input = this.#inputs.get(c.inputId);
-      const layer = c.width >= 960 ? 2 : c.width >= 400 ? 1 : 0;
-      if (!input || input.layer === layer) continue;
+      if (!input) continue;
+      const layer = layerFor(input.producer, c.width);
+      if (input.layer === layer) continue;
       input.layer = layer;
       await input.sink.setSpatialLayer(layer).catch(() => undefined);
     }
@@ -181,6 +184,17 @@ export class RoomComposite extends TypedEmitter<RoomCompositeEvents> {
     for (const input of this.#inputs.values()) input.sink.close();
     this.#inputs.clear();
   }
+}
+
+/**
+ * The lowest simulcast layer at least as wide as the cell (layers halve in width from the top,
+ * which is as wide as the publisher said it captures); the top one when none is.
+ */
+function layerFor(producer: types.Producer, cellWidth: number): number {
+  const layers = producer.rtpParameters.encodings?.length ?? 1;
+  const top = producerTag(producer).width ?? 640;
+  for (let i = 0; i < layers - 1; i++) if (top / 2 ** (layers - 1 - i) >= cellWidth * 0.9) return i;
+  return layers - 1;
 }
 
 /** mediasoup's codec name as the engine spells it. */

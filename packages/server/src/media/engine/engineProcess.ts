@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { ErrorCode, TypedEmitter } from '@parley/protocol';
 import { ParleyError } from '../../errors.js';
@@ -37,6 +39,12 @@ interface Pending {
   resolve: (result: unknown) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
+}
+
+/** An engine's .py beside the module `moduleUrl`; after `tsc` the module runs from dist/, the script stays in src/. */
+export function engineScript(moduleUrl: string, name: string): string {
+  const here = fileURLToPath(new URL(`./${name}`, moduleUrl));
+  return existsSync(here) ? here : here.replace(/([/\\])dist([/\\])/, '$1src$2');
 }
 
 /** Debian's interpreter: its python3-gi has the GStreamer bindings (a pyenv python3 on PATH has not). */

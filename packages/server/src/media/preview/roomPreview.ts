@@ -61,7 +61,7 @@ export class RoomPreview {
     const width = this.#o.width;
     const height = Math.round((width * 9) / 16 / 2) * 2;
     try {
-      const composite = await RoomComposite.start(this.#room, { width, height, fps: 5, logger: this.#o.logger.child({ composite: 'preview' }) });
+      const composite = await RoomComposite.start(this.#room, { width, height, fps: 5, audio: false, logger: this.#o.logger.child({ composite: 'preview' }) });
       if (this.#closed) {
         await composite.stop();
         return;
