@@ -22,7 +22,8 @@ export class MeetingAudio {
   }
 
   bind(audioVideo: DefaultAudioVideoFacade): void {
-    audioVideo.bindAudioElement(this.el);
+    // Chime 3.x: resolves once the element plays (or the browser holds it back: 'playing' tells).
+    audioVideo.bindAudioElement(this.el).catch((err: unknown) => console.warn('[meet] could not bind the audio element', err));
   }
 
   /** After a click: plays what the browser held back. */
