@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Compositor, type LayoutCell } from './compositor.js';
-import { cpuOf, rtmpServer, sleep } from './testMedia.js';
+import { cpuOf, probe, rtmpServer, sleep } from './testMedia.js';
 
 /**
  * CPU of one 720p30 composite (N inputs of 640x360 VP8 + Opus, one file + one RTMP stream + a
@@ -72,6 +72,9 @@ describe.skipIf(!enabled)('Compositor CPU', () => {
         expect(stats.outputs.live?.started).toBe(true);
         await c.stop();
         await rtmp.stop();
+        const rec = await probe(join(dir, 'rec.mp4'));
+        console.log(`[compositor measure] ${n} inputs: the file has ${rec.videoFrames} frames in ${rec.duration.toFixed(2)} s (${(rec.videoFrames / rec.duration).toFixed(1)} fps)`);
+        expect(rec.videoFrames / rec.duration).toBeGreaterThan(25);
       } finally {
         for (const s of senders) s.kill('SIGKILL');
         await c.stop();

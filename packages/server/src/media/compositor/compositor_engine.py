@@ -22,6 +22,7 @@ from gi.repository import GLib, Gst, GstVideo  # noqa: E402
 from engine_channel import EngineError, event, log, serve  # noqa: E402
 import compositor_inputs as inputs_mod  # noqa: E402
 import compositor_outputs as outputs_mod  # noqa: E402
+from compositor_preview import PreviewOutput  # noqa: E402
 
 # Inputs plugged in live may be this late (jitterbuffer + decode) and still make their frame.
 UPSTREAM_LATENCY_MS = 300
@@ -110,7 +111,7 @@ class Compositor:
     @_guard
     def _on_video(self, pad, info):
         buf = info.get_buffer()
-        outs = [o for o in self.outputs.values() if o.kind != "preview"]
+        outs = [o for o in list(self.outputs.values()) if o.kind != "preview"]
         if outs:
             rt = self._running_time(pad, buf)
             for out in outs:
@@ -120,7 +121,7 @@ class Compositor:
     @_guard
     def _on_audio(self, pad, info):
         buf = info.get_buffer()
-        outs = [o for o in self.outputs.values() if o.kind != "preview"]
+        outs = [o for o in list(self.outputs.values()) if o.kind != "preview"]
         if outs:
             # The AAC encoder's first frame carries 1024 samples of priming that decoders play:
             # stamp its frames that much earlier so that audio is not late against video.
@@ -181,6 +182,7 @@ class Compositor:
     def remove_input(self, msg):
         inp = self._input(msg)
         del self.inputs[inp.id]
+        self.cells.pop(inp.id, None)
         inp.close()
         return {}
 
@@ -237,7 +239,7 @@ class Compositor:
             out = outputs_mod.RtmpOutput(output_id, vcaps, acaps, args["url"])
         else:
             raw = self.pipeline.get_by_name("raw").get_static_pad("src").get_current_caps()
-            out = outputs_mod.PreviewOutput(output_id, raw, args["path"], args["interval_ms"], args["width"], self.width, self.height)
+            out = PreviewOutput(output_id, raw, args["path"], args["interval_ms"], args["width"], self.width, self.height)
         self.outputs[output_id] = out
         if kind != "preview":
             self._force_keyframe()
