@@ -54,8 +54,11 @@ async function api(app: FastifyInstance, deps: MediaRoutesDeps): Promise<void> {
     id: r.id, room_session_id: r.roomSessionId, room_id: r.roomId, status: r.state, mode: r.mode,
     started_at: new Date(r.startedAt).toISOString(), finished_at: r.endedAt === null ? null : new Date(r.endedAt).toISOString(),
     duration: r.duration, size_in_bytes: r.sizeInBytes, format: r.format, reason: r.reason,
-    uri: `${(config.publicUrl ?? `${request.protocol}://${request.host}`).replace(/\/$/, '')}/api/recordings/${r.id}/download`,
+    uri: `${base(request)}/api/recordings/${r.id}/download`,
+    // Tracks mode has a file per track: download one with ?file=<index>.
+    files: r.files.map((f, index) => ({ index, name: basename(f), uri: `${base(request)}/api/recordings/${r.id}/download?file=${index}` })),
   });
+  const base = (request: FastifyRequest) => (config.publicUrl ?? `${request.protocol}://${request.host}`).replace(/\/$/, '');
 
   app.get<{ Params: { id: string } }>('/room_sessions/:id/recordings', async (request) => ({
     data: store.listRecordings({ roomSessionId: request.params.id }).map((r) => row(r, request)),
@@ -64,16 +67,20 @@ async function api(app: FastifyInstance, deps: MediaRoutesDeps): Promise<void> {
     data: store.listRecordings(request.query.room_id ? { roomId: String(request.query.room_id) } : {}).map((r) => row(r, request)),
   }));
   app.get<{ Params: { id: string } }>('/recordings/:id', async (request) => row(find(request.params.id), request));
-  app.get<{ Params: { id: string } }>('/recordings/:id/download', async (request, reply) => {
+  app.get<{ Params: { id: string }; Querystring: { file?: string } }>('/recordings/:id/download', async (request, reply) => {
     const r = find(request.params.id);
-    const file = r.files[0];
-    if (!file) throw new ParleyError(ErrorCode.NotFound, 'this recording has no file');
+    const index = request.query.file === undefined ? 0 : Number(request.query.file);
+    const file = Number.isInteger(index) ? r.files[index] : undefined;
+    if (!file) throw new ParleyError(ErrorCode.NotFound, `this recording has no file ${String(request.query.file ?? 0).slice(0, 10)}`);
     return sendFile(request, reply, file, `recording-${r.id}${file.slice(file.lastIndexOf('.'))}`);
   });
   app.delete<{ Params: { id: string } }>('/recordings/:id', async (request, reply) => {
     const r = find(request.params.id);
     if (r.state !== 'completed') throw new ParleyError(ErrorCode.InvalidParams, 'stop the recording before deleting it');
     for (const f of r.files) rmSync(f, { force: true });
+    // A tracks-mode recording's files are in a folder of its own, named after it.
+    const folder = r.mode === 'tracks' && r.files[0] ? dirname(r.files[0]) : undefined;
+    if (folder && basename(folder) === r.id) rmSync(folder, { recursive: true, force: true });
     store.deleteRecording(r.id);
     log.info({ recordingId: r.id }, 'recording deleted');
     return reply.code(204).send();

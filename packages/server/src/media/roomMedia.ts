@@ -52,7 +52,7 @@ export class RoomMedia {
     };
     this.recordings = new RoomRecordings({
       roomSessionId: room.roomSessionId, roomId: room.roomId, dir: services.recordingsDir, store: services.recordingStore, logger,
-      host: { ...host, emit: (event, recording) => room.emit(event, { recording }), flagsChanged: () => this.#flags() },
+      host: { ...host, trackRoom: room, emit: (event, recording) => room.emit(event, { recording }), flagsChanged: () => this.#flags() },
     });
     this.streams = new RoomStreams({
       roomSessionId: room.roomSessionId, roomId: room.roomId, reconnectMs: c.streamReconnectMs, logger,
@@ -82,6 +82,7 @@ export class RoomMedia {
   changed(): void {
     this.#composite?.changed();
     this.preview?.changed();
+    this.recordings.changed();
   }
 
   /** Someone is in the room: previews run. */

@@ -34,8 +34,9 @@ export class PlainSink {
     consumer.observer.once('close', () => transport.close());
   }
 
-  static async create(router: types.Router, producer: types.Producer): Promise<PlainSink> {
-    const transport = await router.createPlainTransport({ listenIp: { ip: '127.0.0.1' }, rtcpMux: true, comedia: false, appData: { plainSink: producer.id } });
+  /** rtcpMux false: RTCP to a port of its own (a receiver that reads RTP only from its RTP port). */
+  static async create(router: types.Router, producer: types.Producer, options: { rtcpMux?: boolean } = {}): Promise<PlainSink> {
+    const transport = await router.createPlainTransport({ listenIp: { ip: '127.0.0.1' }, rtcpMux: options.rtcpMux ?? true, comedia: false, appData: { plainSink: producer.id } });
     try {
       const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: withoutRtx(router.rtpCapabilities, producer), paused: true });
       return new PlainSink(transport, consumer);
@@ -61,14 +62,22 @@ export class PlainSink {
   }
 
   /** Starts sending to the engine's socket. */
-  async start(target: { ip: string; port: number }): Promise<void> {
+  async start(target: { ip: string; port: number; rtcpPort?: number | undefined }): Promise<void> {
     if (this.consumer.closed) return;
-    await this.transport.connect({ ip: target.ip, port: target.port });
+    await this.transport.connect({ ip: target.ip, port: target.port, ...(target.rtcpPort ? { rtcpPort: target.rtcpPort } : {}) });
     await this.consumer.resume();
     await this.requestKeyFrame();
   }
 
   /** A PLI to the publisher (the engine's decoder needs a keyframe). */
+  async pause(): Promise<void> {
+    if (!this.consumer.closed) await this.consumer.pause();
+  }
+
+  async resume(): Promise<void> {
+    if (!this.consumer.closed) await this.consumer.resume();
+  }
+
   async requestKeyFrame(): Promise<void> {
     if (!this.consumer.closed && this.consumer.kind === 'video') await this.consumer.requestKeyFrame();
   }

@@ -86,8 +86,8 @@ export class SfuRoom extends TypedEmitter<SfuRoomEvents> {
   }
 
   /** A non-member receiver of a producer (compositor input, track recorder) on the home router, where producers live. */
-  createPlainSink(producer: types.Producer): Promise<PlainSink> {
-    return PlainSink.create(this.router, producer);
+  createPlainSink(producer: types.Producer, options: { rtcpMux?: boolean } = {}): Promise<PlainSink> {
+    return PlainSink.create(this.router, producer, options);
   }
 
   /** A non-member sender (a playback): a producer fed by plain RTP from a local engine. */

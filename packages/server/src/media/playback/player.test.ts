@@ -8,8 +8,8 @@ import type { types } from 'mediasoup';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTER_MEDIA_CODECS } from '../../sfu/mediaCodecs.js';
-import { EngineProcess, type EngineEvent } from '../engine/engineProcess.js';
-import { engineScript, Player, playerRtpParameters, type PlayerKind } from './player.js';
+import { EngineProcess, engineScript, type EngineEvent } from '../engine/engineProcess.js';
+import { Player, playerRtpParameters, type PlayerKind } from './player.js';
 
 // What a participant receives is checked, not what the player says: RTP goes Player -> PlainTransport
 // producer -> mediasoup router -> consumer -> rtp_probe.py, which decodes and reports colour and tone levels.
@@ -55,7 +55,7 @@ async function setup(url: string) {
   const player = await Player.open({ url, videoPort: port, audioPort: port, videoSsrc: 1111, audioSsrc: 2222, logger });
   const producers = new Map<PlayerKind, types.Producer>();
   for (const kind of player.info.sending) producers.set(kind, await ingress.produce({ kind, rtpParameters: playerRtpParameters(kind, player) }));
-  const probe = await EngineProcess.start({ script: engineScript('rtp_probe.py'), logger });
+  const probe = await EngineProcess.start({ script: engineScript(import.meta.url, 'rtp_probe.py'), logger });
   const frames: Frame[] = [];
   const levels: Level[] = [];
   probe.on('event', (e: EngineEvent) => {

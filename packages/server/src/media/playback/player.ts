@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { types } from 'mediasoup';
 import { ErrorCode, TypedEmitter } from '@parley/protocol';
 import { ParleyError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import { EngineProcess } from '../engine/engineProcess.js';
+import { EngineProcess, engineScript } from '../engine/engineProcess.js';
 
 /**
  * URL playback into the SFU: one engine process (player_engine.py) decodes a file, http(s) or
@@ -63,7 +61,7 @@ export const PLAYER_AUDIO_PT = 100;
 export const PLAYER_VOLUME_MIN = -50;
 export const PLAYER_VOLUME_MAX = 50;
 
-const script = engineScript('player_engine.py');
+const script = engineScript(import.meta.url, 'player_engine.py');
 
 export class Player extends TypedEmitter<PlayerEvents> {
   readonly info: PlayerInfo;
@@ -277,10 +275,4 @@ export function playerRtpParameters(kind: PlayerKind, player: Pick<Player, 'vide
 
 function randomSsrc(): number {
   return 1 + Math.floor(Math.random() * 0xfffffffe);
-}
-
-/** The .py beside this module; after `tsc` the module runs from dist/, the script stays in src/. */
-export function engineScript(name: string): string {
-  const here = fileURLToPath(new URL(`./${name}`, import.meta.url));
-  return existsSync(here) ? here : here.replace(/([/\\])dist([/\\])/, '$1src$2');
 }

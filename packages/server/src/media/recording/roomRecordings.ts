@@ -6,6 +6,7 @@ import { ParleyError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { RecordingRecord, RecordingStore } from '../../store/types.js';
 import type { RoomComposite } from '../composite/roomComposite.js';
+import { TrackRecording, type TrackRoom } from './trackRecording.js';
 
 /** What a room's recordings need of the room's media (RoomMedia). */
 export interface RecordingHost {
@@ -15,6 +16,8 @@ export interface RecordingHost {
   release(): void;
   /** The running composite, if any. */
   current(): RoomComposite | undefined;
+  /** What a tracks-mode recording records: the room's producers. */
+  readonly trackRoom: TrackRoom;
   emit(event: 'recording.started' | 'recording.updated' | 'recording.ended', recording: RecordingEntity): void;
   /** The room session's `recording` flag may have changed. */
   flagsChanged(): void;
@@ -37,11 +40,16 @@ interface Live {
   pausedAt: number | undefined;
   /** One state change at a time per recording. */
   busy: Promise<unknown>;
+  /** Tracks mode: the per-track files; composite mode: undefined (an output of the composite). */
+  tracks: TrackRecording | undefined;
 }
 
 const MIME = { mp4: 'video/mp4', mkv: 'video/x-matroska' } as const;
 
-/** The recordings of one room session: composite files written by the room's compositor. */
+/**
+ * The recordings of one room session: composite files written by the room's compositor (the
+ * room's picture and mix), or, in tracks mode, each track as sent, one file per track.
+ */
 export class RoomRecordings {
   readonly #o: RoomRecordingsOptions;
   readonly #log: Logger;
@@ -62,49 +70,65 @@ export class RoomRecordings {
   }
 
   async start(params: { mode?: 'composite' | 'tracks' | undefined; format?: 'mp4' | 'mkv' | undefined }): Promise<RecordingEntity> {
-    if (params.mode === 'tracks') throw new ParleyError(ErrorCode.NotAvailable, 'per-track recording is not available on this server yet');
-    const format = params.format ?? 'mp4';
+    const mode = params.mode ?? 'composite';
+    const format = mode === 'tracks' ? 'mkv' : params.format ?? 'mp4';
     const id = randomUUID();
-    const folder = join(this.#o.dir, this.#o.roomSessionId);
-    const path = join(folder, `${id}.${format}`);
+    const folder = mode === 'tracks' ? join(this.#o.dir, this.#o.roomSessionId, id) : join(this.#o.dir, this.#o.roomSessionId);
     try {
       mkdirSync(folder, { recursive: true });
     } catch (err) {
       throw new ParleyError(ErrorCode.MediaError, `cannot write recordings to ${this.#o.dir}: ${(err as Error).message}`, { cause: err });
     }
-    const composite = await this.#o.host.acquire();
-    try {
-      await composite.engine.addOutput(id, { type: 'file', path, container: format });
-    } catch (err) {
-      this.#o.host.release();
-      throw err;
+    let files: string[];
+    let tracks: TrackRecording | undefined;
+    if (mode === 'tracks') {
+      tracks = new TrackRecording(this.#o.host.trackRoom, folder, this.#log.child({ recordingId: id }));
+      await tracks.sync();
+      files = tracks.files;
+    } else {
+      const path = join(folder, `${id}.${format}`);
+      const composite = await this.#o.host.acquire();
+      try {
+        await composite.engine.addOutput(id, { type: 'file', path, container: format });
+      } catch (err) {
+        this.#o.host.release();
+        throw err;
+      }
+      files = [path];
     }
     const record: RecordingRecord = {
-      id, roomSessionId: this.#o.roomSessionId, roomId: this.#o.roomId, mode: 'composite', format: MIME[format],
-      state: 'recording', startedAt: Date.now(), endedAt: null, duration: null, sizeInBytes: null, files: [path], reason: null,
+      id, roomSessionId: this.#o.roomSessionId, roomId: this.#o.roomId, mode, format: MIME[format],
+      state: 'recording', startedAt: Date.now(), endedAt: null, duration: null, sizeInBytes: null, files: [...files], reason: null,
     };
     this.#o.store.putRecording(record);
-    this.#live.set(id, { record, pausedMs: 0, pausedAt: undefined, busy: Promise.resolve() });
-    this.#log.info({ recordingId: id, path }, 'recording started');
+    this.#live.set(id, { record, pausedMs: 0, pausedAt: undefined, busy: Promise.resolve(), tracks });
+    this.#log.info({ recordingId: id, mode, files: files.length }, 'recording started');
     const entity = this.#entity(record);
     this.#o.host.emit('recording.started', entity);
     this.#o.host.flagsChanged();
     return entity;
   }
 
+  /** The room changed: tracks-mode recordings pick up new tracks. */
+  changed(): void {
+    for (const live of this.#live.values()) void live.tracks?.sync().then(() => this.#storeFiles(live));
+  }
+
   pause(id: string): Promise<void> {
-    return this.#change(id, async (live, composite) => {
+    return this.#change(id, async (live) => {
       if (live.record.state === 'paused') return;
-      await composite.engine.pauseOutput(id);
+      if (live.tracks) await live.tracks.setPaused(true);
+      else await this.#composite().engine.pauseOutput(id);
       live.record.state = 'paused';
       live.pausedAt = Date.now();
     });
   }
 
   resume(id: string): Promise<void> {
-    return this.#change(id, async (live, composite) => {
+    return this.#change(id, async (live) => {
       if (live.record.state !== 'paused') return;
-      await composite.engine.resumeOutput(id);
+      if (live.tracks) await live.tracks.setPaused(false);
+      else await this.#composite().engine.resumeOutput(id);
       live.record.state = 'recording';
       live.pausedMs += Date.now() - (live.pausedAt ?? Date.now());
       live.pausedAt = undefined;
@@ -118,13 +142,13 @@ export class RoomRecordings {
 
   /** The composite died: its recordings end (their files up to now still play). */
   compositeFailed(reason: string): void {
-    for (const live of [...this.#live.values()]) void this.#finish(live, `failed: ${reason}`, false);
+    for (const live of [...this.#live.values()]) if (!live.tracks) void this.#finish(live, `failed: ${reason}`, false);
   }
 
   /** An output of the composite failed on its own (disk full...). */
   outputFailed(id: string, reason: string): void {
     const live = this.#live.get(id);
-    if (live) void this.#finish(live, `failed: ${reason}`, false);
+    if (live && !live.tracks) void this.#finish(live, `failed: ${reason}`, false);
   }
 
   /** The room session ended: stop every recording. */
@@ -132,14 +156,24 @@ export class RoomRecordings {
     await Promise.all([...this.#live.values()].map((live) => (live.busy = live.busy.then(() => this.#finish(live, 'room session ended', true)))));
   }
 
-  async #change(id: string, fn: (live: Live, composite: RoomComposite) => Promise<void>): Promise<void> {
+  #composite(): RoomComposite {
+    const composite = this.#o.host.current();
+    if (!composite) throw new ParleyError(ErrorCode.MediaError, 'the media engine is not running');
+    return composite;
+  }
+
+  #storeFiles(live: Live): void {
+    if (!live.tracks || !this.#live.has(live.record.id) || live.tracks.files.length === live.record.files.length) return;
+    live.record.files = live.tracks.files;
+    this.#o.store.putRecording(live.record);
+  }
+
+  async #change(id: string, fn: (live: Live) => Promise<void>): Promise<void> {
     const live = this.#get(id);
     const run = live.busy.then(async () => {
       if (!this.#live.has(id)) throw new ParleyError(ErrorCode.InvalidParams, `recording ${id} has ended`);
       const before = live.record.state;
-      const composite = this.#o.host.current();
-      if (!composite) throw new ParleyError(ErrorCode.MediaError, 'the media engine is not running');
-      await fn(live, composite);
+      await fn(live);
       if (live.record.state === before) return;
       this.#o.store.putRecording(live.record);
       this.#o.host.emit('recording.updated', this.#entity(live.record));
@@ -153,15 +187,20 @@ export class RoomRecordings {
     if (!this.#live.has(record.id)) return;
     this.#live.delete(record.id);
     let durationMs: number | undefined;
-    if (finalise) {
-      try {
-        const composite = this.#o.host.current();
-        if (composite) durationMs = (await composite.engine.removeOutput(record.id)).durationMs;
-      } catch (err) {
-        this.#log.warn({ err, recordingId: record.id }, 'recording did not finalise cleanly');
+    if (live.tracks) {
+      durationMs = await live.tracks.stop();
+      record.files = live.tracks.files;
+    } else {
+      if (finalise) {
+        try {
+          const composite = this.#o.host.current();
+          if (composite) durationMs = (await composite.engine.removeOutput(record.id)).durationMs;
+        } catch (err) {
+          this.#log.warn({ err, recordingId: record.id }, 'recording did not finalise cleanly');
+        }
       }
+      this.#o.host.release();
     }
-    this.#o.host.release();
     const now = Date.now();
     const paused = live.pausedMs + (live.pausedAt !== undefined ? now - live.pausedAt : 0);
     record.state = 'completed';

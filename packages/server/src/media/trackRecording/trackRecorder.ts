@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { types } from 'mediasoup';
 import { ErrorCode, TypedEmitter } from '@parley/protocol';
 import { ParleyError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import { EngineProcess } from '../engine/engineProcess.js';
+import { EngineProcess, engineScript } from '../engine/engineProcess.js';
 
 /**
  * Per-track recording: ONE track (a member's Opus audio, or VP8/H.264 video), as a mediasoup consumer
@@ -57,7 +55,7 @@ export type TrackRecorderEvents = {
   exit: [info: { code: number | null; signal: NodeJS.Signals | null; expected: boolean }];
 };
 
-const script = engineScript('track_recorder_engine.py');
+const script = engineScript(import.meta.url, 'track_recorder_engine.py');
 
 export class TrackRecorder extends TypedEmitter<TrackRecorderEvents> {
   readonly path: string;
@@ -163,10 +161,4 @@ export function recorderTrackSpec(rtp: types.RtpParameters): { audio: RecorderAu
   if (mime === 'video/vp8') return { video: { codec: 'VP8', payloadType: codec.payloadType } };
   if (mime === 'video/h264') return { video: { codec: 'H264', payloadType: codec.payloadType } };
   throw new ParleyError(ErrorCode.InvalidParams, `cannot record ${codec.mimeType} without re-encoding`);
-}
-
-/** The .py beside this module; after `tsc` the module runs from dist/, the script stays in src/. */
-function engineScript(name: string): string {
-  const here = fileURLToPath(new URL(`./${name}`, import.meta.url));
-  return existsSync(here) ? here : here.replace(/([/\\])dist([/\\])/, '$1src$2');
 }
