@@ -59,7 +59,7 @@ export async function startParleyServer(input: ConfigInput = {}, options: StartO
     const http = await createHttpApp({ config, store, live: rooms, tokens, logger });
     await http.register(roomsRoutes, { config, store, tokens, projectTokens, rooms, logger });
     await http.register(mediaRoutes, { config, media, rooms, logger });
-    registerDemoRoutes(http, config);
+    registerDemoRoutes(http, config, { controlOf: (meetingId) => rooms.controlOf(meetingId), recordings: media.recordingStore });
     for (const mount of staticMountsFor(config, options)) {
       await http.register(fastifyStatic, { root: mount.root, prefix: mount.prefix, decorateReply: false, index: ['index.html'] });
     }
