@@ -3,7 +3,7 @@ import type { Video } from '@parley/server-sdk';
 import { expectColour, waitFor } from './support/expectations.js';
 import { useServerAndBrowser } from './support/harness.js';
 import { colourAt, decodedVideoSeconds, probe, toneLevels } from './support/mediaProbe.js';
-import { call, joinRoomFromBrowser, pageEvents, videoClient } from './support/rooms.js';
+import { call, joinRoomFromBrowser, pageEvents, restClient, videoClient } from './support/rooms.js';
 
 const RED: [number, number, number] = [224, 0, 0];
 const GREEN: [number, number, number] = [0, 192, 0];
@@ -34,6 +34,7 @@ describe('room recording (server-side composite)', () => {
     expect(started.result).toMatchObject({ state: 'recording', roomSessionId: room.id, mode: 'composite', format: 'video/mp4' });
     const t0 = Date.now();
     await sleep(3500);
+    const layoutAt = (Date.now() - t0) / 1000;
     await room.setLayout({ name: 'highlight-1-responsive', positions: { [blue.memberId]: 'reserved-1' } });
     await sleep(3000);
     const green = await joinRoomFromBrowser(env, { room_name: 'rec', user_name: 'Green', permissions: perms }, { colour: '#00c000', frequency: 1000 });
@@ -78,6 +79,18 @@ describe('room recording (server-side composite)', () => {
     expectColour(await colourAt(file, late, 800, 630), GREEN, 'green in standard-2 at the end');
     expectColour(await colourAt(file, late, 640, 270), BLUE, 'blue still in the highlight');
 
+    // The layout change shows in the file within a second of setLayout (file time 0 is about when startRecording resolved).
+    let changedAt = NaN;
+    for (let t = layoutAt - 0.5; t < layoutAt + 2; t += 0.1) {
+      const c = await colourAt(file, t, 640, 100);
+      if (c.b > 150 && c.r < 80) {
+        changedAt = t;
+        break;
+      }
+    }
+    console.log(`[recording] setLayout at ${layoutAt.toFixed(2)} s; the file shows it at ${changedAt.toFixed(2)} s`);
+    expect(changedAt - layoutAt).toBeLessThan(1);
+
     // The mix holds every member's tone; green's only after it joined.
     const whole = await toneLevels(file, [440, 660]);
     const end = await toneLevels(file, [440, 660, 1000], late - 2, info.durationS);
@@ -113,6 +126,14 @@ describe('room recording (server-side composite)', () => {
     const whole = await fetch(row.uri, { headers });
     expect(whole.status).toBe(200);
     expect((await whole.arrayBuffer()).byteLength).toBe(row.size_in_bytes);
+
+    // The server SDK's RestClient reads the same rows and streams the file.
+    const rest = restClient(server);
+    expect((await rest.recordings.list({ roomSessionId: row.room_session_id })).map((r) => r.id)).toEqual([row.id]);
+    let streamed = 0;
+    for await (const chunk of await rest.recordings.download(row.id)) streamed += (chunk as Buffer).length;
+    expect(streamed).toBe(row.size_in_bytes);
+    await expect(rest.recordings.get('nope')).rejects.toMatchObject({ code: 'not_found', status: 404 });
 
     expect((await fetch(`${server.url}/api/recordings/${row.id}`, { method: 'DELETE', headers })).status).toBe(204);
     expect((await fetch(`${server.url}/api/recordings/${row.id}`, { headers })).status).toBe(404);

@@ -119,3 +119,22 @@ export const MediaServiceEvents = {
 /** Attendee ids of playbacks in a room: they send media like a member but are not members. */
 export const PLAYBACK_ID_PREFIX = 'playback-';
 export const isPlaybackId = (attendeeId: string): boolean => attendeeId.startsWith(PLAYBACK_ID_PREFIX);
+
+/** A recording as the REST API lists it (SignalWire's REST row, plus Parley's mode and files). */
+export interface RecordingRow {
+  id: string;
+  room_session_id: string;
+  room_id: string;
+  status: 'recording' | 'paused' | 'completed';
+  mode: 'composite' | 'tracks';
+  started_at: string;
+  finished_at: string | null;
+  duration: number | null;
+  size_in_bytes: number | null;
+  format: string;
+  reason: string | null;
+  /** Download URL of the (first) file. */
+  uri: string;
+  /** Every file: one for a composite, one per track in tracks mode. */
+  files: Array<{ index: number; name: string; uri: string }>;
+}

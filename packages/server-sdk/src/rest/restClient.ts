@@ -1,4 +1,6 @@
-import type { RoomFullState } from '@parley/protocol';
+import { Readable } from 'node:stream';
+import type { ReadableStream } from 'node:stream/web';
+import type { RecordingRow, RoomFullState } from '@parley/protocol';
 import { ParleySdkError } from '../errors.js';
 
 export interface RestClientOptions {
@@ -89,6 +91,20 @@ export class RestClient {
     create: (params: CreateRoomTokenParams) => this.#call<RoomToken>('POST', '/api/room_tokens', params),
   };
 
+  /** Recordings (stored after their room session ended too). */
+  readonly recordings = {
+    list: (filter: { roomSessionId?: string; roomId?: string } = {}) =>
+      this.#call<{ data: RecordingRow[] }>('GET', filter.roomSessionId ? `/api/room_sessions/${enc(filter.roomSessionId)}/recordings` : `/api/recordings${filter.roomId ? `?room_id=${enc(filter.roomId)}` : ''}`).then((r) => r.data),
+    get: (id: string) => this.#call<RecordingRow>('GET', `/api/recordings/${enc(id)}`),
+    /** The file as a stream (`file`: which one, in tracks mode). */
+    download: async (id: string, options: { file?: number } = {}): Promise<Readable> => {
+      const res = await this.#fetch('GET', `/api/recordings/${enc(id)}/download${options.file !== undefined ? `?file=${options.file}` : ''}`);
+      if (!res.ok || !res.body) throw await errorOf(res);
+      return Readable.fromWeb(res.body as ReadableStream);
+    },
+    delete: (id: string) => this.#call<void>('DELETE', `/api/recordings/${enc(id)}`),
+  };
+
   /** Scoped credentials for Video.Client: only the listed permissions. */
   readonly projectTokens = {
     create: (params: { permissions: string[]; ttl_seconds?: number }) => this.#call<{ token: string; permissions: string[] }>('POST', '/api/project_tokens', params),
@@ -99,10 +115,9 @@ export class RestClient {
     this.#auth = `Basic ${Buffer.from(`${options.apiKey}:${options.apiSecret}`).toString('base64')}`;
   }
 
-  async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let res: Response;
+  async #fetch(method: string, path: string, body?: unknown): Promise<Response> {
     try {
-      res = await fetch(`${this.#base}${path}`, {
+      return await fetch(`${this.#base}${path}`, {
         method,
         headers: { authorization: this.#auth, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
@@ -110,14 +125,26 @@ export class RestClient {
     } catch (err) {
       throw new ParleySdkError('unreachable', `cannot reach ${this.#base}`, { cause: err });
     }
-    const text = await res.text();
-    const json: unknown = text ? JSON.parse(text) : undefined;
-    if (!res.ok) {
-      const e = json as { error?: { code: string; message: string }; Code?: string; Message?: string } | undefined;
-      throw new ParleySdkError(e?.error?.code ?? e?.Code ?? 'http_error', e?.error?.message ?? e?.Message ?? `HTTP ${res.status}`, { status: res.status });
-    }
-    return json as T;
   }
+
+  async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.#fetch(method, path, body);
+    if (!res.ok) throw await errorOf(res);
+    const text = await res.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+}
+
+/** The server's error body (native `{ error }` or Chime's `{ Code, Message }`) as a ParleySdkError. */
+async function errorOf(res: Response): Promise<ParleySdkError> {
+  const text = await res.text().catch(() => '');
+  let e: { error?: { code: string; message: string }; Code?: string; Message?: string } | undefined;
+  try {
+    e = text ? JSON.parse(text) : undefined;
+  } catch {
+    e = undefined;
+  }
+  return new ParleySdkError(e?.error?.code ?? e?.Code ?? 'http_error', e?.error?.message ?? e?.Message ?? `HTTP ${res.status}`, { status: res.status });
 }
 
 const enc = encodeURIComponent;

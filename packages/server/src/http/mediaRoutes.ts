@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import send from '@fastify/send';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCode } from '@parley/protocol';
+import { ErrorCode, type RecordingRow } from '@parley/protocol';
 import { authenticate, authRequestFrom } from '../auth/httpAuth.js';
 import type { Config } from '../config/config.js';
 import { ParleyError, toParleyError } from '../errors.js';
@@ -50,7 +50,7 @@ async function api(app: FastifyInstance, deps: MediaRoutesDeps): Promise<void> {
     if (!r) throw new ParleyError(ErrorCode.NotFound, `no recording ${id.slice(0, 64)}`);
     return r;
   };
-  const row = (r: RecordingRecord, request: FastifyRequest) => ({
+  const row = (r: RecordingRecord, request: FastifyRequest): RecordingRow => ({
     id: r.id, room_session_id: r.roomSessionId, room_id: r.roomId, status: r.state, mode: r.mode,
     started_at: new Date(r.startedAt).toISOString(), finished_at: r.endedAt === null ? null : new Date(r.endedAt).toISOString(),
     duration: r.duration, size_in_bytes: r.sizeInBytes, format: r.format, reason: r.reason,
