@@ -5,6 +5,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { JoinTokens } from './auth/joinTokens.js';
 import { ProjectTokens } from './auth/projectTokens.js';
+import { mediaPipelinesRoutes } from './http/mediaPipelinesRoutes.js';
 import { mediaRoutes } from './http/mediaRoutes.js';
 import { roomSettingsOf, roomsRoutes } from './http/roomsRoutes.js';
 import { loadConfig, type Config, type ConfigInput } from './config/config.js';
@@ -59,6 +60,7 @@ export async function startParleyServer(input: ConfigInput = {}, options: StartO
     const http = await createHttpApp({ config, store, live: rooms, tokens, logger });
     await http.register(roomsRoutes, { config, store, tokens, projectTokens, rooms, logger });
     await http.register(mediaRoutes, { config, media, rooms, logger });
+    await http.register(mediaPipelinesRoutes, { config, store, media, rooms, logger });
     registerDemoRoutes(http, config, { controlOf: (meetingId) => rooms.controlOf(meetingId), recordings: media.recordingStore });
     for (const mount of staticMountsFor(config, options)) {
       await http.register(fastifyStatic, { root: mount.root, prefix: mount.prefix, decorateReply: false, index: ['index.html'] });
