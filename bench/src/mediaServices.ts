@@ -23,13 +23,15 @@ export interface CompositeCost {
   previewCores: number;
   firstFrameMs: number;
   recordingBytesPerS: number;
+  /** Tracks-mode recording of the same room: CPU per track (no decode, no encode). */
+  trackCoresPerTrack: number;
+  tracks: number;
 }
 
 export interface MediaServicesResult {
   composites: CompositeCost[];
   latencyMs: number[];
   avOffsetMs: number[];
-  trackCores?: number;
 }
 
 const run = promisify(execFile);
@@ -129,7 +131,21 @@ async function compositeCost(server: ParleyServerProcess, client: Video.Client, 
     await stream.stop();
     await rec.stop();
     rtmp.stop();
-    const cost = { inputs, programCores: p.cores, previewCores: pv.cores, firstFrameMs, recordingBytesPerS: bytes / (p.wallMs / 1000) };
+    // The same room recorded per track: one recorder process per audio and video track.
+    const beforeTracks = new Set(childPids(server.pid, 'python'));
+    const tracksRec = await session.startRecording({ mode: 'tracks' });
+    await sleep(2000);
+    const recorders = childPids(server.pid, 'python').filter((pid) => !beforeTracks.has(pid));
+    const trackMeter = new CpuMeter(recorders);
+    trackMeter.start();
+    await sleep(windowS * 1000);
+    const tr = trackMeter.read();
+    await tracksRec.stop();
+    const cost = {
+      inputs, programCores: p.cores, previewCores: pv.cores, firstFrameMs, recordingBytesPerS: bytes / (p.wallMs / 1000),
+      trackCoresPerTrack: tr.cores / Math.max(1, recorders.length), tracks: recorders.length,
+    };
+    console.log(`media | tracks-mode recording of ${inputs} publishers: ${recorders.length} track recorders, ${f(cost.trackCoresPerTrack * 100, 2)}% of a core per track`);
     console.log(`media | composite of ${inputs} (recording + RTMP + preview): program ${f(p.cores * 100, 1)}% core (pids ${program.join(',')}), preview ${f(pv.cores * 100, 1)}% core, first frame in the file after ${f(firstFrameMs, 0)} ms, ${f(cost.recordingBytesPerS / 1000, 0)} kB/s`);
     return cost;
   } finally {
@@ -214,7 +230,7 @@ async function avOffsets(file: string, dir: string): Promise<number[]> {
 
 export function mediaServicesSection(r: MediaServicesResult | undefined): string {
   if (!r) return '';
-  const rows = r.composites.map((c) => `| ${c.inputs} publishers (VP8 640x360 + Opus each) | ${f(c.programCores, 3)} | ${f(1 / c.programCores, 1)} | ${f(c.previewCores, 3)} | ${f(c.firstFrameMs, 0)} | ${f(c.recordingBytesPerS * 8 / 1000, 0)} |`);
+  const rows = r.composites.map((c) => `| ${c.inputs} publishers (3-layer VP8 simulcast + Opus each) | ${f(c.programCores, 3)} | ${f(1 / c.programCores, 1)} | ${f(c.previewCores, 3)} | ${f(c.firstFrameMs, 0)} | ${f(c.recordingBytesPerS * 8 / 1000, 0)} | ${f(c.trackCoresPerTrack * 100, 2)}% (${c.tracks} tracks) |`);
   return `## Media services (recording, RTMP streaming, previews)
 
 The room composite runs in a GStreamer process per room (\`packages/server/src/media/compositor\`): it decodes each
@@ -223,8 +239,8 @@ audio, encodes once (x264 ultrafast/zerolatency 2.5 Mbit/s + AAC) and feeds a fr
 (to a local ffmpeg RTMP server) from that one encode. The preview is a second, small composite (320x180 from the lowest
 simulcast layers, a JPEG every few seconds). Bench bots publish the bench clip; CPU is the engine processes' over the window.
 
-| room | program composite CPU (core) | composites per core | preview CPU (core) | startRecording → first frame in file (ms) | recording kbit/s |
-|---|---:|---:|---:|---:|---:|
+| room | program composite CPU (core) | composites per core | preview CPU (core) | startRecording → first frame in file (ms) | recording kbit/s | tracks mode, CPU per track |
+|---|---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
 - Glass-to-glass stream latency (a played clip's white flash, from the player's position to its decode at the RTMP
@@ -232,7 +248,7 @@ ${rows.join('\n')}
 - A/V offset in the recorded file (beep onset − flash onset of the same instant; + = audio late): median
   ${f(pct(r.avOffsetMs, 50), 0)} ms over ${r.avOffsetMs.length} pairs (${r.avOffsetMs.map((x) => f(x, 0)).join(', ')} ms; an outlier is a composite frame
   that came late under load, so the flash landed on a later frame).
-${r.trackCores !== undefined ? `- Per-track recording (no re-encode): ${f(r.trackCores * 100, 2)}% of a core per track.\n` : ''}- Anchor: LiveKit's room-composite egress runs headless Chrome and reserves several CPUs per composite; Jitsi's Jibri
+- Anchor: LiveKit's room-composite egress runs headless Chrome and reserves several CPUs per composite; Jitsi's Jibri
   records one meeting per machine.
 `;
 }
