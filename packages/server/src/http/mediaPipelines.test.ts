@@ -161,6 +161,18 @@ describe('Chime SDK Media Pipelines API: capture pipelines record meetings (real
     expect(server.media.recordingStore.getRecording(recordingId)?.state).toBe('completed');
   }, 60_000);
 
+  it('a recording that fails makes the pipeline Failed', async () => {
+    const meetingId = await newMeeting();
+    await joinMeeting(meetingId, 'carol');
+    const id = (await create(meetingId, { ChimeSdkMeetingConfiguration: COMPOSITED })).MediaCapturePipeline!.MediaPipelineId!;
+    await waitFor(id, 'InProgress');
+    const pid = server.rooms.controlOf(meetingId)?.media.compositePid;
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid!, 'SIGKILL');
+    await waitFor(id, 'Failed');
+    expect(String((await rawGet(id)).ParleyStatusReason)).toMatch(/^failed/);
+  }, 60_000);
+
   it('a deleted meeting ends its waiting pipelines; the same ClientRequestToken gives the same pipeline', async () => {
     const meetingId = await newMeeting();
     const first = (await create(meetingId, { ClientRequestToken: 'token-0123456789' })).MediaCapturePipeline!;
