@@ -29,9 +29,17 @@ function controlButton(opts: { cls: string; icon: string; label: string; onClick
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 const mod = isMac ? '⌘' : 'Ctrl';
 
-/** The bottom bar: microphone, camera, screen share, devices, people, leave. */
+/** What only the meeting's host has: the record toggle and the stream dialog. */
+export interface HostHandlers {
+  toggleRecording(): void;
+  openStream(): void;
+}
+
+/** The bottom bar: microphone, camera, screen share, devices, people, leave; for hosts, record and go live. */
 export class ControlBar {
   readonly el: HTMLElement;
+  #record: ToggleButton | undefined;
+  #live: ToggleButton | undefined;
   readonly #mic: ToggleButton;
   readonly #cam: ToggleButton;
   readonly #share: ToggleButton;
@@ -57,6 +65,44 @@ export class ControlBar {
       h('div', { class: 'ctl-group ctl-main' }, this.#mic.el, this.#cam.el, this.#share.el, settings.el, leave.el),
       h('div', { class: 'ctl-group ctl-side' }, this.#people.el),
     );
+  }
+
+  /** Adds the host's buttons (after screen share). */
+  addHostControls(handlers: HostHandlers): void {
+    if (this.#record) return;
+    this.#record = controlButton({ cls: 'ctl-record', icon: icons.record, label: 'Record', onClick: handlers.toggleRecording });
+    this.#live = controlButton({ cls: 'ctl-live', icon: icons.broadcast, label: 'Go live', onClick: handlers.openStream });
+    this.#share.el.after(this.#record.el, this.#live.el);
+    this.el.classList.add('has-host');
+    this.setRecording(false, false);
+    this.setLive(false);
+  }
+
+  /** The record toggle shows what the server says; `busy` while a start or stop is on its way. */
+  setRecording(recording: boolean, busy: boolean): void {
+    const b = this.#record;
+    if (!b) return;
+    b.el.classList.toggle('recording', recording);
+    b.el.disabled = busy;
+    b.el.setAttribute('aria-pressed', String(recording));
+    const icon = b.el.querySelector('.ctl-icon');
+    if (icon) icon.innerHTML = recording ? icons.recordStop : icons.record;
+    b.label.textContent = recording ? 'Stop recording' : 'Record';
+    const tip = busy ? (recording ? 'Stopping the recording…' : 'Starting the recording…') : recording ? 'Stop recording' : 'Record this meeting';
+    b.el.title = tip;
+    b.el.setAttribute('aria-label', tip);
+  }
+
+  setLive(streaming: boolean): void {
+    const b = this.#live;
+    if (!b) return;
+    b.el.classList.toggle('streaming', streaming);
+    b.el.setAttribute('aria-pressed', String(streaming));
+    b.el.setAttribute('aria-haspopup', 'dialog');
+    b.label.textContent = streaming ? 'Live' : 'Go live';
+    const tip = streaming ? 'Streaming live: open to stop' : 'Stream this meeting to an RTMP server';
+    b.el.title = tip;
+    b.el.setAttribute('aria-label', tip);
   }
 
   setMic(on: boolean, available: boolean): void {

@@ -25,6 +25,10 @@ export const icons = {
   wifiOff: svg('<path d="M3 3l18 18"/><path d="M8.5 16.4a5 5 0 0 1 6.4-.3"/><path d="M5 12.9a10 10 0 0 1 4.4-2.4"/><path d="M14.2 10.4A10 10 0 0 1 19 12.9"/><path d="M2 9.3a15 15 0 0 1 4-2.5"/><path d="M10.7 5.6A15 15 0 0 1 22 9.3"/><path d="M12 20h.01"/>'),
   present: svg('<rect x="3" y="4" width="18" height="12" rx="2"/><path d="M12 16v4"/><path d="M8 20h8"/>'),
   door: svg('<path d="M10 4H6.5A1.5 1.5 0 0 0 5 5.5v13A1.5 1.5 0 0 0 6.5 20H10"/><path d="M15.5 16.5 20 12l-4.5-4.5"/><path d="M20 12H9.5"/>'),
+  record: svg('<circle cx="12" cy="12" r="8.5"/><circle cx="12" cy="12" r="4" fill="currentColor" stroke="none"/>'),
+  recordStop: svg('<circle cx="12" cy="12" r="8.5"/><rect x="8.6" y="8.6" width="6.8" height="6.8" rx="1.2" fill="currentColor" stroke="none"/>'),
+  broadcast: svg('<circle cx="12" cy="12" r="2"/><path d="M15.8 8.2a5.4 5.4 0 0 1 0 7.6"/><path d="M8.2 15.8a5.4 5.4 0 0 1 0-7.6"/><path d="M18.7 5.3a9.5 9.5 0 0 1 0 13.4"/><path d="M5.3 18.7a9.5 9.5 0 0 1 0-13.4"/>'),
+  download: svg('<path d="M12 4v11"/><path d="m7 10.5 5 5 5-5"/><path d="M5 20h14"/>'),
   user: svg('<circle cx="12" cy="8.5" r="4"/><path d="M4.5 20.5c1-4 4-6 7.5-6s6.5 2 7.5 6"/>'),
   logo: `<svg viewBox="0 0 32 32" width="32" height="32" aria-hidden="true" focusable="false"><defs><linearGradient id="pl-g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#7aa2ff"/><stop offset="1" stop-color="#4f6bff"/></linearGradient></defs><rect width="32" height="32" rx="9" fill="url(#pl-g)"/><path d="M9 10.5A2.5 2.5 0 0 1 11.5 8h9A2.5 2.5 0 0 1 23 10.5v6a2.5 2.5 0 0 1-2.5 2.5H15l-4.2 3.6c-.5.4-1.3 0-1.3-.6V19A2.5 2.5 0 0 1 9 16.5z" fill="#fff"/><circle cx="13" cy="13.5" r="1.3" fill="#4f6bff"/><circle cx="16" cy="13.5" r="1.3" fill="#4f6bff"/><circle cx="19" cy="13.5" r="1.3" fill="#4f6bff"/></svg>`,
 } as const;

@@ -1,6 +1,7 @@
 import { ConsoleLogger, DefaultDeviceController, DefaultMeetingSession, LogLevel, MeetingSessionConfiguration } from '@parley/client';
 import './styles.css';
 import { demoJoin } from './demoApi.js';
+import { HostApi } from './hostApi.js';
 import { renderEndScreen, type MeetingExit } from './endScreen.js';
 import { JoinScreen } from './joinScreen.js';
 import { LocalDevices } from './localDevices.js';
@@ -70,7 +71,8 @@ class App {
     const joinInfo = await demoJoin(meeting, name);
     const configuration = new MeetingSessionConfiguration(joinInfo.Meeting, joinInfo.Attendee);
     const session = new DefaultMeetingSession(configuration, this.#logger, this.#devices.controller);
-    const view = new MeetingView({ session, devices: this.#devices, name, onExit: (exit) => this.#showEnd(exit) });
+    const host = joinInfo.hostKey && configuration.meetingId ? new HostApi(configuration.meetingId, joinInfo.hostKey) : undefined;
+    const view = new MeetingView({ session, devices: this.#devices, name, ...(host ? { host } : {}), onExit: (exit) => this.#showEnd(exit) });
     await view.join();
     this.#swap();
     this.#screen = view;

@@ -6,11 +6,14 @@ import { DeviceSettings, type DeviceChoice } from './devices.js';
 import { h } from './dom.js';
 import type { MeetingExit } from './endScreen.js';
 import { friendlyError, MeetingStartError } from './friendlyErrors.js';
+import type { HostApi } from './hostApi.js';
+import { HostMedia } from './hostMedia.js';
 import { icons } from './icons.js';
 import { describeIssue, type LocalDevices } from './localDevices.js';
 import { MeetingAudio } from './meetingAudio.js';
 import { Notices } from './notices.js';
 import { Participants } from './participants.js';
+import { RoomMediaStatus, type MediaChange, type MediaStatus } from './roomMediaStatus.js';
 import { Roster } from './roster.js';
 import { ScreenShare, screenShareSupported, type ShareStopReason } from './screenShare.js';
 import type { Tile } from './tile.js';
@@ -21,6 +24,8 @@ export interface MeetingViewOptions {
   session: DefaultMeetingSession;
   devices: LocalDevices;
   name: string;
+  /** Set for the meeting's host: the recording and streaming controls call the demo backend with it. */
+  host?: HostApi;
   onExit: (exit: MeetingExit) => void;
 }
 
@@ -42,6 +47,8 @@ export class MeetingView implements AudioVideoObserver {
   readonly #share: ScreenShare;
   readonly #topBar: MeetingTopBar;
   readonly #participants: Participants;
+  readonly #media: RoomMediaStatus;
+  readonly #host: HostMedia | undefined;
   readonly #cleanups: Array<() => void> = [];
   /** Camera, microphone and device switches run one at a time, in order. */
   #queue: Promise<unknown> = Promise.resolve();
@@ -94,6 +101,8 @@ export class MeetingView implements AudioVideoObserver {
       this.#audio.el,
     );
     this.#controls.setSharing(false, screenShareSupported);
+    this.#media = new RoomMediaStatus((status, change) => this.#mediaChanged(status, change));
+    this.#host = opts.host ? new HostMedia(opts.host, this.#controls, this.#notices) : undefined;
   }
 
   get #av() {
@@ -138,6 +147,9 @@ export class MeetingView implements AudioVideoObserver {
   }
 
   audioVideoDidStart(): void {
+    // Each connection has its own engine: read the recording/streaming state from this one.
+    const engine = this.#session.engine;
+    if (engine) void this.#media.attach(engine);
     if (this.#started) {
       this.#notices.dismiss('connection');
       this.#notices.toast('Reconnected', icons.check);
@@ -145,6 +157,7 @@ export class MeetingView implements AudioVideoObserver {
     }
     this.#started = true;
     this.#participants.announce();
+    if (this.#host) this.#notices.toast("You're the host: you can record and stream this meeting.", icons.record);
     this.#startWaiter?.resolve();
     this.#startWaiter = undefined;
   }
@@ -305,6 +318,18 @@ export class MeetingView implements AudioVideoObserver {
     );
   }
 
+  // ---- recording and streaming (everyone sees them; hosts control them) ----------------------
+
+  #mediaChanged(status: MediaStatus, change: MediaChange): void {
+    this.#topBar.setMedia(status.recording, status.streaming);
+    this.el.classList.toggle('is-recording', status.recording);
+    this.#host?.handle(status, change);
+    if (change.kind === 'recordingStarted') this.#notices.toast('Recording started', icons.record);
+    else if (change.kind === 'recordingEnded') this.#notices.toast('Recording stopped', icons.recordStop);
+    else if (change.kind === 'streamStarted') this.#notices.toast('This meeting is live', icons.broadcast);
+    else if (change.kind === 'streamEnded') this.#notices.toast('The live stream ended', icons.broadcast);
+  }
+
   // ---- people ----------------------------------------------------------------------------------
 
   #refreshPeople(): void {
@@ -380,6 +405,8 @@ export class MeetingView implements AudioVideoObserver {
     this.#audio.destroy(av);
     this.#grid.destroy();
     this.#topBar.destroy();
+    this.#media.detach();
+    this.#host?.destroy();
     this.el.remove();
   }
 }

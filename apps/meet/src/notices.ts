@@ -15,7 +15,8 @@ export class Notices {
     this.toasts = h('div', { class: 'toasts', attrs: { role: 'status', 'aria-live': 'polite' } });
   }
 
-  banner(key: string, tone: BannerTone, message: string, action?: { label: string; run: () => void }): void {
+  /** `action` is a button (`run`) or a link (`href`, e.g. a download). */
+  banner(key: string, tone: BannerTone, message: string, action?: { label: string; run?: () => void; href?: string; icon?: string }): void {
     this.dismiss(key);
     const el = h(
       'div',
@@ -24,7 +25,11 @@ export class Notices {
         ? h('span', { class: 'banner-icon banner-spinner', attrs: { 'aria-hidden': 'true' } })
         : h('span', { class: 'banner-icon', html: tone === 'info' ? icons.speaker : icons.alert }),
       h('span', { class: 'banner-text', text: message }),
-      action ? h('button', { class: 'btn btn-small', text: action.label, attrs: { type: 'button' }, on: { click: action.run } }) : null,
+      action?.href
+        ? h('a', { class: 'btn btn-small btn-primary', attrs: { href: action.href, download: '' } }, action.icon ? h('span', { class: 'btn-icon', html: action.icon }) : null, action.label)
+        : action
+          ? h('button', { class: 'btn btn-small', text: action.label, attrs: { type: 'button' }, on: { click: () => action.run?.() } })
+          : null,
       iconButton({ icon: icons.close, label: 'Dismiss', class: 'ghost small', onClick: () => this.dismiss(key) }),
     );
     this.#shown.set(key, el);

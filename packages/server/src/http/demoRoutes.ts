@@ -54,6 +54,7 @@ const MAX_MEETINGS = 10_000;
  *   POST /demo/meetings/:meetingId/recordings/:recordingId/stop
  *   GET  /demo/meetings/:meetingId/recordings                    the meeting's recordings, with download links
  *   POST /demo/meetings/:meetingId/streams  { url }              stream to an rtmp(s):// URL
+ *   GET  /demo/meetings/:meetingId/streams                      the running room session's streams
  *   POST /demo/meetings/:meetingId/streams/:streamId/stop
  * Everyone in the meeting learns the recording and streaming state from the room events.
  *   GET  /demo/recordings/:id/download?token=                   the file; the token (an HMAC of the id,
@@ -165,6 +166,13 @@ export function registerDemoRoutes(app: FastifyInstance, config: Config, media?:
     const body = StreamBody.safeParse(request.body);
     if (!body.success) return badRequest(reply, body.error);
     const result = await run(reply, room.control, 'room.startStream', { url: body.data.url }, 'The RTMP server did not accept the stream');
+    return result ?? reply;
+  });
+  app.get<MeetingParams>('/demo/meetings/:meetingId/streams', async (request, reply) => {
+    const room = hostRoom(request, reply, false);
+    if (!room) return reply;
+    if (!room.control) return { streams: [] };
+    const result = await run(reply, room.control, 'room.getStreams', {}, 'Could not list the streams');
     return result ?? reply;
   });
   app.post<{ Params: { meetingId: string; streamId: string } }>('/demo/meetings/:meetingId/streams/:streamId/stop', async (request, reply) => {
