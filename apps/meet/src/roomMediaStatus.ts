@@ -33,6 +33,8 @@ export class RoomMediaStatus {
   readonly #streams = new Map<string, string>();
   /** Recordings already reported ended (recording.updated with state completed, then recording.ended). */
   readonly #ended = new Set<string>();
+  /** Every recording and stream seen running (room.updated may clear the flags before the ended event). */
+  readonly #seen = new Set<string>();
   #flags = { recording: false, streaming: false };
   #detach: (() => void) | undefined;
   #generation = 0;
@@ -61,27 +63,34 @@ export class RoomMediaStatus {
     const onRecording = (data: { recording: { id: string; state: string; reason?: string | undefined } }, ended: boolean) => {
       const r = data.recording;
       if (ended || r.state === 'completed') {
-        this.#recordings.delete(r.id);
-        if (this.#recordings.size === 0) this.#flags.recording = false;
+        const wasRunning = this.#seen.has(r.id) || this.#flags.recording;
         const first = !this.#ended.has(r.id);
         this.#ended.add(r.id);
-        this.#emit(first ? { kind: 'recordingEnded', id: r.id, reason: r.reason } : { kind: 'state' });
+        this.#recordings.delete(r.id);
+        if (this.#recordings.size === 0) this.#flags.recording = false;
+        this.#emit(first && wasRunning ? { kind: 'recordingEnded', id: r.id, reason: r.reason } : { kind: 'state' });
       } else if (!this.#ended.has(r.id)) {
         const known = this.#recordings.has(r.id);
         this.#recordings.set(r.id, r.state);
+        this.#seen.add(r.id);
         this.#flags.recording = true;
         this.#emit(known ? { kind: 'state' } : { kind: 'recordingStarted', id: r.id });
       }
     };
     const onStarted = (data: { stream: { id: string; url: string } }) => {
       this.#streams.set(data.stream.id, data.stream.url);
+      this.#seen.add(data.stream.id);
       this.#flags.streaming = true;
       this.#emit({ kind: 'streamStarted', id: data.stream.id });
     };
     const onStreamEnded = (data: { stream: { id: string; reason?: string | undefined } }) => {
+      // A stream that never started (the RTMP server refused it) also ends: that is no news to
+      // the room, and the host already saw the refusal. It ended a live one if it was known, or
+      // if the room was live with no stream known (joined while it ran).
+      const wasLive = this.#seen.has(data.stream.id) || (this.#flags.streaming && this.#streams.size === 0);
       this.#streams.delete(data.stream.id);
       if (this.#streams.size === 0) this.#flags.streaming = false;
-      this.#emit({ kind: 'streamEnded', id: data.stream.id, reason: data.stream.reason });
+      this.#emit(wasLive ? { kind: 'streamEnded', id: data.stream.id, reason: data.stream.reason } : { kind: 'state' });
     };
     const onRecStarted = (data: Parameters<typeof onRecording>[0]) => onRecording(data, false);
     const onRecEnded = (data: Parameters<typeof onRecording>[0]) => onRecording(data, true);
