@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Drives the demo app in Debian's Chromium: three people join one meeting (two desktop windows and
 // a phone), it checks each sees three live video tiles and plays two remote audio streams, and
-// saves screenshots of every screen to /tmp/meet-*.png.
+// saves screenshots of every screen to /tmp/meet-*.png. Ana joins first, so she is the meeting's host
+// (Record / Go live in her bar); recording and streaming are checked by the sibling mediaCheck.mjs.
 //
 //   node apps/meet/scripts/screenshot.mjs http://localhost:8080 [outDir]
 import { chromium } from 'playwright-core';
