@@ -8,3 +8,4 @@ export * from './roomControl.js';
 export * from './mediaServices.js';
 export * from './mediaServiceObjects.js';
 export * from './roomSessionApi.js';
+export * from './webhooks.js';

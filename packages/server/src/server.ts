@@ -19,6 +19,12 @@ import { SignalingServer } from './signaling/signalingServer.js';
 import { SqliteMeetingStore } from './store/sqliteMeetingStore.js';
 import { SqliteRecordingStore } from './store/sqliteRecordingStore.js';
 import type { MeetingStore } from './store/types.js';
+import { Health, registerMetricsRoute, startMetricsServer } from './telemetry/health.js';
+import { Metrics } from './telemetry/metrics.js';
+import { feedRoomTelemetry } from './telemetry/roomFeed.js';
+import { SfuStats } from './telemetry/sfuStats.js';
+import { Telemetry } from './telemetry/telemetry.js';
+import { WebhookDispatcher } from './telemetry/webhooks.js';
 
 export interface ParleyServer {
   readonly config: Config;
@@ -31,6 +37,14 @@ export interface ParleyServer {
   readonly store: MeetingStore;
   readonly media: MediaServices;
   readonly logger: Logger;
+  /** The telemetry sink: lifecycle events, signaling and REST figures, worker starts and deaths. */
+  readonly telemetry: Telemetry;
+  /** What /health and /ready say; startDraining() turns /ready off. */
+  readonly health: Health;
+  readonly metrics: Metrics | undefined;
+  /** Where /metrics is served when config.metrics.port is set (else on url). */
+  readonly metricsUrl: string | undefined;
+  readonly webhooks: WebhookDispatcher | undefined;
   close(): Promise<void>;
 }
 
@@ -49,15 +63,31 @@ export async function startParleyServer(input: ConfigInput = {}, options: StartO
   const recordingStore = new SqliteRecordingStore(dbPath);
   const tokens = new JoinTokens(config.tokenSecret, config.tokenTtlSeconds);
   let pool: WorkerPool | undefined;
+  const telemetry = new Telemetry(logger.child({ sub: 'telemetry' }));
+  const sfuStats = config.metrics.enabled ? new SfuStats({ intervalMs: config.metrics.sfuStatsIntervalMs, maxPerCycle: config.metrics.sfuStatsMaxPerCycle, logger }) : undefined;
+  if (sfuStats) telemetry.on('workerStarted', (worker) => sfuStats.addWorker(worker));
   try {
     pool = await WorkerPool.start(
       { workers: config.rtc.workers, listenIp: config.rtc.listenIp, announcedIp: config.rtc.announcedIp, port: config.rtc.port, logLevel: config.rtc.workerLogLevel, receiversPerRouter: config.rtc.receiversPerRouter },
       logger.child({ sub: 'sfu' }),
+      telemetry,
     );
+    const poolRef = pool;
     const media = new MediaServices(config, recordingStore, logger.child({ sub: 'media' }));
     const rooms = new RoomManager(pool, config.limits, media, logger.child({ sub: 'rooms' }), (meetingId) => roomSettingsOf(store.getMeeting(meetingId)));
+    const detachRoomTelemetry = feedRoomTelemetry(rooms, telemetry);
+    const w = config.webhooks;
+    const webhooks = w.urls.length
+      ? new WebhookDispatcher(telemetry, { ...w, secret: w.secret ?? config.apiSecret, logger: logger.child({ sub: 'webhooks' }) })
+      : undefined;
+    const metrics = config.metrics.enabled
+      ? new Metrics(telemetry, { rooms: () => rooms.rooms, controls: () => rooms.controls, workers: () => poolRef.resourceUsage(), sfu: sfuStats, webhooks })
+      : undefined;
+    // A read of the store: throws once it is closed or unreadable.
+    const health = new Health({ workers: () => poolRef.workerPids.length, store: () => (store.getMeeting('parley-ready-probe'), true) });
     const projectTokens = new ProjectTokens(config.tokenSecret);
-    const http = await createHttpApp({ config, store, live: rooms, tokens, logger });
+    const http = await createHttpApp({ config, store, live: rooms, tokens, logger, health, telemetry });
+    if (metrics && config.metrics.port === undefined) registerMetricsRoute(http, metrics, config.metrics.token);
     await http.register(roomsRoutes, { config, store, tokens, projectTokens, rooms, logger });
     await http.register(mediaRoutes, { config, media, rooms, logger });
     await http.register(mediaPipelinesRoutes, { config, store, media, rooms, logger });
@@ -72,25 +102,38 @@ export async function startParleyServer(input: ConfigInput = {}, options: StartO
       store,
       limits: config.limits,
       logger: logger.child({ sub: 'signaling' }),
+      telemetry,
     }, { rooms, credentials: config, projectTokens, heartbeatIntervalMs: config.limits.heartbeatIntervalMs, logger });
     const port = (http.server.address() as AddressInfo).port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     media.baseUrl = config.publicUrl ?? `http://${host}:${port}`;
-    const poolRef = pool;
+    const metricsServer = metrics && config.metrics.port !== undefined
+      ? await startMetricsServer({ host: config.metrics.host ?? config.host, port: config.metrics.port, metrics, health, token: config.metrics.token })
+      : undefined;
+    const metricsHost = config.metrics.host ?? config.host;
+    const metricsUrl = metricsServer ? `http://${metricsHost === '0.0.0.0' || metricsHost === '::' ? 'localhost' : metricsHost}:${metricsServer.port}` : metrics ? `http://${host}:${port}` : undefined;
     let closing: Promise<void> | undefined;
     return {
-      config, url: `http://${host}:${port}`, port, http, rooms, pool, store, media, logger,
+      config, url: `http://${host}:${port}`, port, http, rooms, pool, store, media, logger, telemetry, health, metrics, metricsUrl, webhooks,
       close: () => (closing ??= (async () => {
+        health.startDraining();
         signaling.close();
         // Recordings finalise their files before the workers and the store go.
         await rooms.closeAll();
+        // room_ended and the last participant_left go out before the process does (up to shutdownFlushMs).
+        await webhooks?.close(w.shutdownFlushMs);
+        detachRoomTelemetry();
         await http.close();
+        await metricsServer?.close();
+        sfuStats?.close();
+        metrics?.close();
         poolRef.close();
         store.close();
         recordingStore.close();
       })()),
     };
   } catch (err) {
+    sfuStats?.close();
     pool?.close();
     store.close();
     recordingStore.close();

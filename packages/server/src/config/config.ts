@@ -1,5 +1,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { z } from 'zod';
+import { WEBHOOK_EVENT_NAMES } from '@parley/protocol';
 import { devSecret } from './devSecret.js';
 
 /**
@@ -54,6 +55,40 @@ export const ConfigSchema = z.object({
       streamReconnectMs: z.number().int().min(0).max(600000).default(30000),
     })
     .prefault({}),
+  /** Prometheus metrics at /metrics (see telemetry/metrics.ts). */
+  metrics: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** Serve /metrics (and /health, /ready) on this port of its own instead of the main one. */
+      port: z.number().int().min(0).max(65535).optional(),
+      /** Address the metrics port binds to; default the server's host. */
+      host: z.string().optional(),
+      /** When set, /metrics needs `Authorization: Bearer <token>`. */
+      token: z.string().min(8).optional(),
+      /** SFU packet, loss and RTT figures are sampled this often... */
+      sfuStatsIntervalMs: z.number().int().min(100).max(600000).default(10000),
+      /** ...reading at most this many producers/consumers per cycle (round-robin). */
+      sfuStatsMaxPerCycle: z.number().int().min(1).max(100000).default(200),
+    })
+    .prefault({}),
+  /** Signed HTTP callbacks for room and participant lifecycle (see telemetry/webhooks.ts). */
+  webhooks: z
+    .object({
+      urls: z.array(z.string().url()).default([]),
+      /** HMAC-SHA256 key of the signature; default apiSecret. */
+      secret: z.string().min(16).optional(),
+      /** Send only these events (default all). */
+      events: z.array(z.enum(WEBHOOK_EVENT_NAMES)).optional(),
+      timeoutMs: z.number().int().min(100).max(120000).default(5000),
+      maxAttempts: z.number().int().min(1).max(50).default(6),
+      retryInitialMs: z.number().int().min(10).max(600000).default(1000),
+      retryMaxMs: z.number().int().min(10).max(3600000).default(30000),
+      /** Events waiting per receiver before the oldest is dropped. */
+      queueSize: z.number().int().min(1).max(1000000).default(1000),
+      /** At shutdown, wait this long for queued events to go out. */
+      shutdownFlushMs: z.number().int().min(0).max(600000).default(3000),
+    })
+    .prefault({}),
   limits: z
     .object({
       maxVideoTiles: z.number().int().positive().default(16),
@@ -88,7 +123,20 @@ export function loadConfig(overrides: ConfigInput = {}, env: NodeJS.ProcessEnv =
   const media: Record<string, unknown> = {};
   if (env.PARLEY_RECORDINGS_DIR) media.recordingsDir = env.PARLEY_RECORDINGS_DIR;
   if (env.PARLEY_PREVIEWS) media.previews = env.PARLEY_PREVIEWS !== 'off' && env.PARLEY_PREVIEWS !== 'false' && env.PARLEY_PREVIEWS !== '0';
-  const merged = { ...file, ...fromEnv, ...overrides, rtc: { ...file.rtc, ...rtc, ...overrides.rtc }, media: { ...file.media, ...media, ...overrides.media }, limits: { ...file.limits, ...overrides.limits } };
+  const metrics: Record<string, unknown> = {};
+  if (env.PARLEY_METRICS) metrics.enabled = !['off', 'false', '0'].includes(env.PARLEY_METRICS);
+  if (env.PARLEY_METRICS_PORT) metrics.port = Number(env.PARLEY_METRICS_PORT);
+  if (env.PARLEY_METRICS_HOST) metrics.host = env.PARLEY_METRICS_HOST;
+  if (env.PARLEY_METRICS_TOKEN) metrics.token = env.PARLEY_METRICS_TOKEN;
+  const webhooks: Record<string, unknown> = {};
+  const list = (v: string): string[] => v.split(',').map((x) => x.trim()).filter(Boolean);
+  if (env.PARLEY_WEBHOOK_URLS) webhooks.urls = list(env.PARLEY_WEBHOOK_URLS);
+  if (env.PARLEY_WEBHOOK_SECRET) webhooks.secret = env.PARLEY_WEBHOOK_SECRET;
+  if (env.PARLEY_WEBHOOK_EVENTS) webhooks.events = list(env.PARLEY_WEBHOOK_EVENTS);
+  const merged = {
+    ...file, ...fromEnv, ...overrides, rtc: { ...file.rtc, ...rtc, ...overrides.rtc }, media: { ...file.media, ...media, ...overrides.media }, limits: { ...file.limits, ...overrides.limits },
+    metrics: { ...file.metrics, ...metrics, ...overrides.metrics }, webhooks: { ...file.webhooks, ...webhooks, ...overrides.webhooks },
+  };
   const parsed = ConfigSchema.parse(merged);
   const apiSecret = parsed.apiSecret ?? devSecret(parsed.dataDir);
   return { ...parsed, apiSecret, tokenSecret: parsed.tokenSecret ?? `${apiSecret}:join-tokens` };

@@ -14,6 +14,12 @@ export interface WorkerPoolOptions {
   receiversPerRouter?: number | undefined;
 }
 
+/** Told of each worker the pool starts and loses (the telemetry sink implements it). */
+export interface WorkerWatcher {
+  workerStarted(worker: types.Worker): void;
+  workerDied(pid: number): void;
+}
+
 /** A router on one of the pool's workers, with that worker's WebRtcServer. */
 export interface RouterSlot {
   router: types.Router;
@@ -36,15 +42,17 @@ export class WorkerPool {
   readonly #entries: PooledWorker[] = [];
   readonly #logger: Logger;
   readonly receiversPerRouter: number;
+  readonly #watcher: WorkerWatcher | undefined;
   #closed = false;
 
-  private constructor(logger: Logger, receiversPerRouter: number) {
+  private constructor(logger: Logger, receiversPerRouter: number, watcher: WorkerWatcher | undefined) {
     this.#logger = logger;
     this.receiversPerRouter = receiversPerRouter;
+    this.#watcher = watcher;
   }
 
-  static async start(options: WorkerPoolOptions, logger: Logger): Promise<WorkerPool> {
-    const pool = new WorkerPool(logger, options.receiversPerRouter ?? 100);
+  static async start(options: WorkerPoolOptions, logger: Logger, watcher?: WorkerWatcher): Promise<WorkerPool> {
+    const pool = new WorkerPool(logger, options.receiversPerRouter ?? 100, watcher);
     const count = options.workers ?? Math.max(1, cpus().length);
     try {
       for (let i = 0; i < count; i++) await pool.#addWorker(options, i);
@@ -58,6 +66,7 @@ export class WorkerPool {
 
   async #addWorker(options: WorkerPoolOptions, index: number): Promise<void> {
     const worker = await mediasoup.createWorker({ logLevel: options.logLevel });
+    this.#watcher?.workerStarted(worker);
     const port = options.port === 0 ? 0 : options.port + index;
     const listen = (protocol: 'udp' | 'tcp'): types.WebRtcServerListenInfo => ({
       protocol,
@@ -72,6 +81,7 @@ export class WorkerPool {
       this.#logger.error({ err, pid: worker.pid }, 'mediasoup worker died');
       const i = this.#entries.indexOf(entry);
       if (i >= 0) this.#entries.splice(i, 1);
+      this.#watcher?.workerDied(worker.pid);
     });
     this.#entries.push(entry);
   }

@@ -11,6 +11,7 @@ import type { MemberChannel, Member } from '../rooms/member.js';
 import type { Room } from '../rooms/room.js';
 import type { RoomManager } from '../rooms/roomManager.js';
 import type { MeetingStore } from '../store/types.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
 import { TokenBucket } from './tokenBucket.js';
 import { memberRoom, roomHandlers } from './roomRequests.js';
 
@@ -20,6 +21,8 @@ export interface SignalingDeps {
   store: MeetingStore;
   limits: { heartbeatIntervalMs: number; heartbeatTimeoutMs: number; maxVideoTiles: number };
   logger: Logger;
+  /** Message, error and join-latency figures go here. */
+  telemetry?: Telemetry | undefined;
 }
 
 type Handlers = { [M in RequestMethod]: (params: RequestParams<M>) => Promise<RequestResult<M>> };
@@ -55,6 +58,7 @@ export class SignalingSession implements MemberChannel {
     ws.on('pong', () => (this.#lastSeen = Date.now()));
     ws.on('close', () => this.#onClose());
     ws.on('error', (err) => this.#log.debug({ err }, 'websocket error'));
+    deps.telemetry?.signalingConnection(1);
     this.#timers.push(setInterval(() => this.#heartbeat(), deps.limits.heartbeatIntervalMs));
     this.#timers.push(setTimeout(() => {
       if (!this.#member) this.#close(CloseCode.ProtocolError, 'join timeout');
@@ -76,6 +80,7 @@ export class SignalingSession implements MemberChannel {
   }
 
   #onMessage(data: RawData, isBinary: boolean): void {
+    const receivedAt = performance.now();
     this.#lastSeen = Date.now();
     if (!this.#bucket.take()) return this.#fail(null, new ParleyError(ErrorCode.RateLimited, 'too many messages'));
     if (isBinary) return this.#fail(null, new ParleyError(ErrorCode.BadRequest, 'binary messages are not supported'));
@@ -91,6 +96,7 @@ export class SignalingSession implements MemberChannel {
       return this.#fail(id, new ParleyError(ErrorCode.BadRequest, 'message must be {id, method, params}'));
     }
     const { id, method, params } = envelope.data;
+    this.#deps.telemetry?.signalingMessage(isRequestMethod(method) ? method : 'unknown');
     if (!isRequestMethod(method)) return this.#fail(id, new ParleyError(ErrorCode.UnknownMethod, `unknown method "${method.slice(0, 64)}"`));
     const parsed = Requests[method].params.safeParse(params ?? {});
     if (!parsed.success) {
@@ -98,21 +104,25 @@ export class SignalingSession implements MemberChannel {
       const where = issue?.path.length ? issue.path.join('.') : 'params';
       return this.#fail(id, new ParleyError(ErrorCode.InvalidParams, `${method}: ${where}: ${issue?.message ?? 'invalid'}`));
     }
-    this.#queue = this.#queue.then(() => this.#run(id, method, parsed.data));
+    this.#queue = this.#queue.then(() => this.#run(id, method, parsed.data, receivedAt));
   }
 
-  async #run(id: number, method: RequestMethod, params: unknown): Promise<void> {
+  async #run(id: number, method: RequestMethod, params: unknown, receivedAt: number): Promise<void> {
     if (this.#closed) return;
     try {
       if (method !== 'join' && method !== 'ping' && !this.#member) throw new ParleyError(ErrorCode.NotJoined, `join before ${method}`);
       const handler = this.#handlers[method] as (p: unknown) => Promise<unknown>;
       const result = await handler(params);
       this.#send({ id, ok: true, result });
+      if (method === 'join') this.#deps.telemetry?.join((performance.now() - receivedAt) / 1000, 'ok');
     } catch (err) {
       const error = toParleyError(err);
       if (error.code === ErrorCode.Internal) this.#log.error({ err, method }, 'request failed');
       this.#fail(id, error);
-      if (method === 'join') this.#close(CloseCode.AuthFailed, error.code);
+      if (method === 'join') {
+        this.#deps.telemetry?.join((performance.now() - receivedAt) / 1000, 'error');
+        this.#close(CloseCode.AuthFailed, error.code);
+      }
     }
   }
 
@@ -212,6 +222,7 @@ export class SignalingSession implements MemberChannel {
   }
 
   #fail(id: number | null, error: ParleyError): void {
+    this.#deps.telemetry?.signalingError(error.code);
     this.#send({ id, ok: false, error: { code: error.code, message: error.message } });
     if (++this.#errors > MAX_ERRORS_PER_SESSION) this.#close(CloseCode.ProtocolError, 'too many bad messages');
   }
@@ -239,6 +250,7 @@ export class SignalingSession implements MemberChannel {
 
   #onClose(): void {
     this.#closed = true;
+    this.#deps.telemetry?.signalingConnection(-1);
     for (const t of this.#timers) clearTimeout(t);
     const member = this.#member;
     this.#member = undefined;
