@@ -49,6 +49,9 @@ describe('room recording (server-side composite)', () => {
     await sleep(2500);
     await rec.stop();
     const recordedS = (Date.now() - t0 - pausedMs) / 1000;
+    // Calls after stop are refused and change nothing.
+    await expect(rec.stop()).rejects.toMatchObject({ code: 'invalid_params' });
+    await expect(rec.pause()).rejects.toMatchObject({ code: 'invalid_params' });
 
     // Events: the browser member saw the whole lifecycle; the room's flag went on and off.
     const names = (await pageEvents(red.page)).filter((e) => e.name.startsWith('recording.')).map((e) => `${e.name}:${e.e.state}`);
