@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startParleyServer, type ParleyServer } from '../server.js';
 import { SignalingMember, createAttendee, createMeeting, has, parseMetrics, until, valueOf, type Series } from './testClient.js';
@@ -104,6 +105,20 @@ describe('/metrics: the Prometheus series follow joins, tracks and leaves', () =
       expect((await fetch(`${own.metricsUrl}/ready`)).status).toBe(200);
     } finally {
       await own.close();
+    }
+  });
+
+  it('the shipped Grafana dashboard asks only for series the server exposes', async () => {
+    const dashboard = readFileSync(new URL('../../../../deploy/grafana/parley-dashboard.json', import.meta.url), 'utf8');
+    const asked = new Set([...dashboard.matchAll(/\b((?:parley|process|nodejs)_[a-z_]+)\{/g)].map((m) => m[1]!.replace(/_bucket$/, '')));
+    const hooked = await startParleyServer({ host: '127.0.0.1', port: 0, dataDir: ':memory:', logLevel: 'silent', rtc: { port: 0, workers: 1 }, media: { previews: false }, webhooks: { urls: ['http://127.0.0.1:9/none'] } }, {}, {});
+    try {
+      const text = await (await fetch(`${hooked.url}/metrics`)).text();
+      const exposed = new Set([...text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]!));
+      expect(asked.size).toBeGreaterThan(25);
+      expect([...asked].filter((n) => !exposed.has(n))).toEqual([]);
+    } finally {
+      await hooked.close();
     }
   });
 });
