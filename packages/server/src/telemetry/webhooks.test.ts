@@ -17,11 +17,14 @@ class Receiver {
   readonly rejected: string[] = [];
   delayMs = 0;
   status = 200;
+  /** Down: every connection is reset before an answer (as a crashed receiver behind a proxy). */
+  down = false;
   readonly #verify = new WebhookReceiver({ secret: SECRET });
   server: Server | undefined;
 
   async listen(port = 0): Promise<number> {
     this.server = createServer((req, res) => {
+      if (this.down) return void req.socket.destroy();
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -48,14 +51,6 @@ class Receiver {
   names(): string[] {
     return this.got.map((g) => g.event.event);
   }
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 describe('webhooks: signed, retried, never in the room path', () => {
@@ -104,17 +99,18 @@ describe('webhooks: signed, retried, never in the room path', () => {
   });
 
   it('retries a receiver that is down, then delivers when it comes up (same id, in order)', async () => {
-    const port = await freePort();
-    const server = await start({ urls: [`http://127.0.0.1:${port}/hooks`], retryInitialMs: 100, retryMaxMs: 400, maxAttempts: 30 });
+    // Down = its connections are reset (a freed port could be taken by another test's server).
+    const { r, url } = await receiver();
+    r.down = true;
+    const server = await start({ urls: [url], retryInitialMs: 100, retryMaxMs: 400, maxAttempts: 30 });
     const meetingId = await createMeeting(server);
     const alice = await SignalingMember.open(server);
     const t0 = Date.now();
     await alice.join((await createAttendee(server, meetingId, 'alice')).JoinToken);
     const joinMs = Date.now() - t0;
     await until(async () => valueOf(parseMetrics(await server.metrics!.text()), 'parley_webhook_attempts_total', { result: 'error' }) >= 3 || undefined);
-    const r = new Receiver();
-    await r.listen(port);
-    cleanup.push(() => r.close());
+    expect(r.got).toEqual([]);
+    r.down = false;
     const upAt = Date.now();
     await until(() => r.names().length >= 2);
     expect(r.names()).toEqual(['room_started', 'participant_joined']);
@@ -158,10 +154,11 @@ describe('webhooks: signed, retried, never in the room path', () => {
   });
 
   it('a bounded queue: a dead receiver costs dropped events, not memory; a 4xx is not retried', async () => {
-    const port = await freePort();
+    const dead = await receiver();
+    dead.r.down = true;
     const { r, url } = await receiver();
     r.status = 400;
-    const server = await start({ urls: [`http://127.0.0.1:${port}/down`, url], queueSize: 2, retryInitialMs: 1000, maxAttempts: 5 });
+    const server = await start({ urls: [dead.url, url], queueSize: 2, retryInitialMs: 1000, maxAttempts: 5 });
     const meetingId = await createMeeting(server);
     const members: SignalingMember[] = [];
     for (const user of ['user-a', 'user-b', 'user-c', 'user-d', 'user-e']) {
