@@ -179,11 +179,55 @@ describe('a Chime SDK 3.x app runs against Parley with only its import changed',
     expectColour((await decodingTile(bob, carol, 'bob shows carol in her element')).colour, carol.rgb, 'bob sees carol after rebinding');
   });
 
-  it('data messages are refused clearly (no server route yet), not faked', async () => {
-    const error = await app<{ name: string; code: string; message: string }>(alice, `(() => {
-      try { app.meetingSession.audioVideo.realtimeSendDataMessage('chat', 'hello'); return null; }
-      catch (e) { return { name: e.name, code: e.code, message: e.message }; } })()`);
-    expect(error).toMatchObject({ name: 'ParleyClientError', code: 'not_available' });
+  it('data messages: realtimeSendDataMessage reaches the others\' topic subscribers with Chime\'s fields, not the sender; over ~100/s they come back throttled', async () => {
+    for (const p of [alice, bob, carol]) {
+      await app(p, `(() => { window.__dm = []; for (const topic of ['chat', 'burst']) app.meetingSession.audioVideo.realtimeSubscribeToReceiveDataMessage(topic, (m) => window.__dm.push({ topic: m.topic, sender: m.senderAttendeeId, ext: m.senderExternalUserId, ts: m.timestampMs, throttled: m.throttled, text: m.text(), at: Date.now() })); })()`);
+    }
+    await app(alice, `(() => { const av = app.meetingSession.audioVideo;
+      av.realtimeSendDataMessage('chat', 'hello');
+      av.realtimeSendDataMessage('chat', { n: 2, sentAt: Date.now() });
+      av.realtimeSendDataMessage('chat', new TextEncoder().encode('bytes')); })()`);
+    type Got = { topic: string; sender: string; ext: string; ts: number; throttled: boolean; text: string; at: number };
+    const received = (p: Party) => app<Got[]>(p, 'window.__dm');
+    for (const p of [bob, carol]) {
+      const got = await waitFor(`${p.name} gets alice's three messages`, async () => ((await received(p)).length >= 3 ? received(p) : undefined), 5000);
+      expect(got.map((m) => m.text)).toEqual(['hello', expect.stringMatching(/^\{"n":2,"sentAt":\d+\}$/), 'bytes']);
+      expect(got.every((m) => m.sender === alice.attendeeId && m.ext === 'alice' && m.topic === 'chat' && !m.throttled && m.ts > 0)).toBe(true);
+    }
+    expect(await received(alice), 'the sender does not get its own').toEqual([]);
+
+    // Latency, sender's clock to receiver's callback (same machine).
+    await app(alice, `(async () => { for (let i = 0; i < 20; i++) { app.meetingSession.audioVideo.realtimeSendDataMessage('chat', JSON.stringify({ i, sentAt: Date.now() })); await new Promise((r) => setTimeout(r, 20)); } })()`);
+    const timed = await waitFor('bob gets the 20 timed messages', async () => {
+      const got = (await received(bob)).filter((m) => m.text.startsWith('{"i":'));
+      return got.length >= 20 ? got : undefined;
+    }, 5000);
+    const lat = timed.map((m) => m.at - (JSON.parse(m.text) as { sentAt: number }).sentAt).sort((a, b) => a - b);
+    console.log(`[chimeV3] data message latency sender -> receiver callback: p50 ${lat[10]} ms, max ${lat[19]} ms`);
+    expect(lat[10]).toBeLessThan(100);
+
+    // A burst over the rate: the server delivers about 100 and hands the rest back flagged throttled.
+    await app(alice, `(() => { for (let i = 0; i < 300; i++) app.meetingSession.audioVideo.realtimeSendDataMessage('burst', String(i)); })()`);
+    const back = await waitFor('alice gets throttled messages back', async () => {
+      const got = (await received(alice)).filter((m) => m.topic === 'burst');
+      return got.length >= 150 ? got : undefined;
+    }, 5000);
+    expect(back.every((m) => m.throttled && m.sender === alice.attendeeId)).toBe(true);
+    await new Promise((r) => setTimeout(r, 500));
+    const delivered = (await received(bob)).filter((m) => m.topic === 'burst');
+    console.log(`[chimeV3] burst of 300: ${delivered.length} delivered, ${back.length} came back throttled`);
+    expect(delivered.length + back.length).toBe(300);
+    expect(delivered.length).toBeGreaterThanOrEqual(100);
+    expect(delivered.length).toBeLessThan(150);
+
+    // Chime's checks: not thrown, reported to the fatal-error subscribers.
+    const errors = await app<string[]>(alice, `(() => { const errs = []; const av = app.meetingSession.audioVideo;
+      av.realtimeSubscribeToFatalError((e) => errs.push(e.message));
+      av.realtimeSendDataMessage('no spaces allowed', 'x'); av.realtimeSendDataMessage('chat', 'x'.repeat(2049));
+      return errs; })()`);
+    expect(errors).toEqual(['Invalid topic', 'Data size has to be less than 2048 bytes']);
+    // The app's own fatal-error log got them too; they were ours.
+    expect(await app<string[]>(alice, 'app.fatalErrors.splice(0).map((e) => e.message ?? String(e))')).toEqual(errors);
   });
 
   it('reports the simulcast layer the 320x180 tiles decode (640x360 cameras: the server picks it, this test only records it)', async () => {

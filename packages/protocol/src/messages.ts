@@ -10,6 +10,12 @@ import { RoomEvents, RoomRequests } from './roomControl.js';
  */
 
 const id = z.string().min(1).max(128);
+
+/** Chime's limits for data messages. */
+export const DATA_MESSAGE_TOPIC = /^[a-zA-Z0-9_-]{1,36}$/;
+export const DATA_MESSAGE_MAX_BYTES = 2048;
+export const DATA_MESSAGE_MAX_LIFETIME_MS = 300_000;
+
 /** mediasoup objects are validated structurally here and in depth by mediasoup itself. */
 const mediaObject = z.looseObject({});
 
@@ -134,6 +140,19 @@ export const Requests = {
   getTransportStats: { params: z.object({}), result: z.object({ send: TransportStats.nullable(), recv: TransportStats.nullable() }) },
   leave: { params: z.object({}), result: z.object({}) },
   ping: { params: z.object({}), result: z.object({ now: z.number() }) },
+  /**
+   * A data message to everyone else in the meeting (Chime's realtimeSendDataMessage): data is
+   * base64 of at most DATA_MESSAGE_MAX_BYTES; with lifetimeMs the server keeps it that long for
+   * attendees who join later.
+   */
+  sendDataMessage: {
+    params: z.object({
+      topic: z.string().regex(DATA_MESSAGE_TOPIC, 'topic: 1-36 of a-z A-Z 0-9 _ -'),
+      data: z.string().max(Math.ceil(DATA_MESSAGE_MAX_BYTES / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'data: base64'),
+      lifetimeMs: z.number().int().min(0).max(DATA_MESSAGE_MAX_LIFETIME_MS).optional(),
+    }),
+    result: z.object({}),
+  },
   /** Room control (roomControl.ts). */
   ...RoomRequests,
 } as const;
@@ -169,6 +188,15 @@ export const Events = {
    * stop them; absent, send every encoding.
    */
   producerDemand: z.object({ producerId: id, wanted: z.boolean(), maxSpatialLayer: z.number().int().min(0).max(15).optional() }),
+  /** A data message from another attendee; throttled: yours, not delivered (you sent too many). */
+  dataMessage: z.object({
+    topic: z.string(),
+    data: z.string(),
+    senderAttendeeId: id,
+    senderExternalUserId: z.string(),
+    timestampMs: z.number(),
+    throttled: z.boolean(),
+  }),
   /** How many cameras are being sent in the meeting, whenever that changes. */
   videoSlots: z.object({ used: z.number().int().min(0), limit: z.number().int().min(0) }),
   /** Room control events (roomControl.ts). */

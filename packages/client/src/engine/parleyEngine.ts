@@ -36,6 +36,8 @@ export type EngineEvents = {
   transportState: [direction: 'send' | 'recv', state: string];
   /** How many cameras the meeting sends now, and its limit. */
   videoSlots: [used: number, limit: number];
+  /** A data message from another attendee, or one of yours the server throttled (data decoded). */
+  dataMessage: [message: Omit<EventData<'dataMessage'>, 'data'> & { data: Uint8Array }];
 };
 
 /** Figures for one direction: the browser's own stats and the server's view of the same transport. */
@@ -326,6 +328,7 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
       this.activeSpeakerId = attendeeId;
       this.emit('activeSpeaker', attendeeId);
     });
+    s.on('dataMessage', (m) => this.emit('dataMessage', { ...m, data: fromBase64(m.data) }));
     s.on('videoSlots', ({ used, limit }) => {
       this.videoSlotsUsed = used;
       this.emit('videoSlots', used, limit);
@@ -339,6 +342,11 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
       this.close();
       this.emit('disconnected', code, reason);
     });
+  }
+
+  /** Sends a data message to everyone else in the meeting (at most 2048 bytes; see realtimeSendDataMessage). */
+  async sendDataMessage(topic: string, data: Uint8Array, lifetimeMs?: number): Promise<void> {
+    await this.signal.request('sendDataMessage', { topic, data: toBase64(data), ...(lifetimeMs ? { lifetimeMs } : {}) });
   }
 
   async #consume(data: EventData<'newConsumer'>): Promise<void> {
@@ -410,4 +418,17 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
     remote.paused = paused;
     this.emit(paused ? 'trackPaused' : 'trackResumed', remote);
   }
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+function fromBase64(text: string): Uint8Array {
+  const s = atob(text);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
 }

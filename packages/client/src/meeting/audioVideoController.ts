@@ -11,7 +11,7 @@ import type { Logger } from './logger.js';
 import type { MeetingSessionConfiguration } from './meetingSessionConfiguration.js';
 import { MeetingSessionStatus, MeetingSessionStatusCode } from './meetingSessionStatus.js';
 import { MeetingSessionVideoAvailability, notifyObservers, type AudioVideoObserver } from './observers.js';
-import { RealtimeController } from './realtimeController.js';
+import { DataMessage, RealtimeController } from './realtimeController.js';
 import { VideoTileController } from './videoTileController.js';
 
 /** Camera simulcast: three layers, the browser drops the top ones at small capture sizes. */
@@ -86,6 +86,14 @@ export class AudioVideoController {
       metrics: (report) => this.#notify('metricsDidReceive', report),
     });
     this.realtime.applyMute = (muted) => void this.#engine?.setPaused('microphone', muted).catch((err: unknown) => this.#warn('mute', err));
+    this.realtime.sendDataMessage = (topic, data, lifetimeMs) => {
+      const engine = this.#engine;
+      if (!engine || engine.closed) {
+        console.error('[parley] Cannot send data message because the session is not connected');
+        return;
+      }
+      engine.sendDataMessage(topic, data, lifetimeMs).catch((err: unknown) => this.#warn('data message', err));
+    };
     this.#stopInput = devices.onInputChange((kind, stream, stopped) => void this.#inputChanged(kind, stream, stopped));
   }
 
@@ -295,6 +303,7 @@ export class AudioVideoController {
     const current = () => this.#engine === engine;
     engine.on('attendeeJoined', (a) => current() && this.realtime.handlePresence(a.attendeeId, true, a.externalUserId));
     engine.on('attendeeUpdated', (a) => current() && this.#updateMuted(a));
+    engine.on('dataMessage', (m) => current() && this.realtime.handleDataMessage(new DataMessage(m.timestampMs, m.topic, m.data, m.senderAttendeeId, m.senderExternalUserId, m.throttled)));
     engine.on('attendeeLeft', (attendeeId, reason) => {
       if (!current()) return;
       this.realtime.handlePresence(attendeeId, false, '', reason === 'dropped');

@@ -1,5 +1,4 @@
-import { ErrorCode } from '@parley/protocol';
-import { ParleyClientError } from '../errors.js';
+import { DATA_MESSAGE_MAX_BYTES, DATA_MESSAGE_TOPIC } from '@parley/protocol';
 
 /** (attendeeId, volume 0..1, muted, signalStrength 0/0.5/1); null means unchanged since the last call. */
 export type VolumeIndicatorCallback = (attendeeId: string, volume: number | null, muted: boolean | null, signalStrength: number | null, externalUserId?: string) => void;
@@ -149,17 +148,43 @@ export class RealtimeController {
     this.#fatalErrorSubscribers.delete(callback);
   }
 
+  /** Set by the session while connected: sends one validated data message. */
+  sendDataMessage: ((topic: string, data: Uint8Array, lifetimeMs?: number) => void) | undefined;
+
   /**
-   * Data messages need a server that relays them; Parley's server has no data-message route
-   * yet, so this throws ParleyClientError('not_available') instead of pretending to send.
+   * Sends to everyone else in the meeting (the server relays it; you do not receive your own,
+   * except back flagged throttled when you send more than ~100 a second). As in Chime, a bad
+   * topic (1-36 of a-z A-Z 0-9 _ -), more than 2048 bytes or a negative lifetime is not thrown
+   * to you but reported to realtimeSubscribeToFatalError; sending while not connected is logged.
    */
   realtimeSendDataMessage(topic: string, data: Uint8Array | string | object, lifetimeMs?: number): void {
-    void data;
-    void lifetimeMs;
-    throw new ParleyClientError(ErrorCode.NotAvailable, `realtimeSendDataMessage('${topic}'): this Parley server does not relay data messages yet`);
+    try {
+      const bytes = data instanceof Uint8Array ? data : new TextEncoder().encode(typeof data === 'string' ? data : JSON.stringify(data));
+      if (!DATA_MESSAGE_TOPIC.test(topic)) throw new Error('Invalid topic');
+      if (bytes.length > DATA_MESSAGE_MAX_BYTES) throw new Error(`Data size has to be less than ${DATA_MESSAGE_MAX_BYTES} bytes`);
+      if (lifetimeMs !== undefined && lifetimeMs < 0) throw new Error('The life time of the message has to be non negative');
+      if (this.sendDataMessage) this.sendDataMessage(topic, bytes, lifetimeMs);
+      else console.error('[parley] Cannot send data message because the session is not connected');
+    } catch (err) {
+      this.#safe(() => {
+        throw err;
+      });
+    }
   }
 
-  /** Registers for a topic. Nothing arrives from a Parley server yet (it relays no data messages). */
+  /** A data message arrived: its topic's subscribers get it (a throwing one does not stop the others). */
+  handleDataMessage(message: DataMessage): void {
+    for (const cb of [...(this.#dataMessageSubscribers.get(message.topic) ?? [])]) {
+      try {
+        cb(message);
+      } catch (err) {
+        // As Chime: not thrown to the caller, but visible (an unhandled rejection in the console).
+        void Promise.reject(err);
+      }
+    }
+  }
+
+  /** Registers for a topic. */
   realtimeSubscribeToReceiveDataMessage(topic: string, callback: (message: DataMessage) => void): void {
     let set = this.#dataMessageSubscribers.get(topic);
     if (!set) this.#dataMessageSubscribers.set(topic, (set = new Set()));

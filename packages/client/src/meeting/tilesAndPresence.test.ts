@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RealtimeController } from './realtimeController.js';
+import { DataMessage, RealtimeController } from './realtimeController.js';
 import { VideoTileController } from './videoTileController.js';
 import type { VideoTileState } from './videoTileState.js';
 
@@ -111,7 +111,7 @@ describe('RealtimeController presence on leave (as Chime: no callbacks from stop
     expect(calls).toEqual([['you', true, 'You', false], ['you', false, 'You', true]]);
   });
 
-  it('a throwing callback goes to the fatal-error subscribers; data messages are refused, not faked', () => {
+  it('a throwing callback goes to the fatal-error subscribers; bad data messages are reported there, not thrown (Chime)', () => {
     const rt = new RealtimeController();
     const errors: string[] = [];
     rt.realtimeSubscribeToFatalError((e) => errors.push(e.message));
@@ -120,7 +120,36 @@ describe('RealtimeController presence on leave (as Chime: no callbacks from stop
     });
     rt.handlePresence('x', true, 'X');
     expect(errors).toEqual(['app bug']);
-    expect(() => rt.realtimeSendDataMessage('chat', 'hi')).toThrow(/does not relay data messages/);
+    const sent: Array<[string, string, number | undefined]> = [];
+    rt.sendDataMessage = (topic, data, lifetimeMs) => sent.push([topic, new TextDecoder().decode(data), lifetimeMs]);
+    rt.realtimeSendDataMessage('chat', 'hi');
+    rt.realtimeSendDataMessage('state_1', { a: 1 }, 5000);
+    rt.realtimeSendDataMessage('bad topic!', 'x');
+    rt.realtimeSendDataMessage('big', new Uint8Array(2049));
+    rt.realtimeSendDataMessage('neg', 'x', -1);
+    expect(sent).toEqual([['chat', 'hi', undefined], ['state_1', '{"a":1}', 5000]]);
+    expect(errors.slice(1)).toEqual(['Invalid topic', 'Data size has to be less than 2048 bytes', 'The life time of the message has to be non negative']);
+  });
+
+  it('received data messages go to their topic\'s subscribers, a throwing one does not stop the next', async () => {
+    const rt = new RealtimeController();
+    const got: string[] = [];
+    rt.realtimeSubscribeToReceiveDataMessage('chat', () => {
+      throw new Error('first subscriber bug');
+    });
+    rt.realtimeSubscribeToReceiveDataMessage('chat', (m) => got.push(`${m.senderAttendeeId}:${m.text()}`));
+    rt.realtimeSubscribeToReceiveDataMessage('other', (m) => got.push(`other:${m.text()}`));
+    const rejections: unknown[] = [];
+    const onRejection = (e: unknown) => rejections.push(e);
+    process.on('unhandledRejection', onRejection);
+    rt.handleDataMessage(new DataMessage(1, 'chat', new TextEncoder().encode('hello'), 'ann', 'Ann'));
+    await new Promise((r) => setTimeout(r, 10));
+    process.off('unhandledRejection', onRejection);
+    expect(got).toEqual(['ann:hello']);
+    expect(rejections).toHaveLength(1);
+    rt.realtimeUnsubscribeFromReceiveDataMessage('chat');
+    rt.handleDataMessage(new DataMessage(2, 'chat', new TextEncoder().encode('again'), 'ann', 'Ann'));
+    expect(got).toEqual(['ann:hello']);
   });
 
   it('local signal strength subscribers hear only your own attendee', () => {

@@ -4,6 +4,7 @@ import { ParleyError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { SfuPeer, producerTag } from '../sfu/sfuPeer.js';
 import type { SfuRoom } from '../sfu/sfuRoom.js';
+import { DataMessages } from './dataMessages.js';
 import { Member, type MemberChannel, type MemberIdentity } from './member.js';
 import { ProducerDemand, type Demand } from './producerDemand.js';
 import { RoomSessionState, defaultRoomSettings, type RoomSettings } from './roomSessionState.js';
@@ -69,6 +70,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   #videoSlotsAnnounced = 0;
   /** Dynacast: tells publishers to stop sending videos nobody receives. */
   readonly #demand: ProducerDemand;
+  readonly #dataMessages = new DataMessages();
 
   constructor(meetingId: string, sfu: SfuRoom, limits: RoomLimits, logger: Logger, settings: RoomSettings = defaultRoomSettings(meetingId)) {
     super();
@@ -187,6 +189,9 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#broadcast((m) => m.channel.notify('attendeeJoined', { attendee }), member);
     this.#log.info({ attendeeId: member.attendeeId, members: this.#members.size }, 'member joined');
     this.emit('memberJoined', member);
+    // Data messages sent with a lifetime reach those who join before it ends (after their join reply).
+    const pending = this.#dataMessages.pendingFor(member.attendeeId);
+    if (pending.length) setImmediate(() => pending.forEach((m) => this.#members.get(member.attendeeId) === member && member.channel.notify('dataMessage', m)));
     return member;
   }
 
@@ -196,6 +201,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (!member) return;
     this.#members.delete(attendeeId);
     member.peer.close();
+    this.#dataMessages.handleLeft(attendeeId);
     this.#broadcast((m) => m.channel.notify('attendeeLeft', { attendeeId, reason }));
     this.#log.info({ attendeeId, reason, members: this.#members.size }, 'member left');
     this.emit('memberLeft', member, reason);
@@ -234,6 +240,13 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.emit('producerAdded', producer);
     await Promise.all(this.members.filter((m) => m !== member).map((m) => this.#consume(m, producer)));
     return producer.id;
+  }
+
+  /** A data message to everyone else; over the rate it goes back to the sender flagged throttled. */
+  sendDataMessage(member: Member, p: { topic: string; data: string; lifetimeMs?: number | undefined }): void {
+    const { message, toSenderOnly } = this.#dataMessages.handleSend(member, p);
+    if (toSenderOnly) member.channel.notify('dataMessage', message);
+    else this.#broadcast((m) => m.channel.notify('dataMessage', message), member);
   }
 
   closeProducer(member: Member, producerId: string): void {

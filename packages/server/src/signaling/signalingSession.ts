@@ -46,6 +46,8 @@ export class SignalingSession implements MemberChannel {
   #errors = 0;
   #lastSeen = Date.now();
   readonly #bucket = new TokenBucket(200, 100);
+  /** Data messages have their own budget: the room throttles them at ~100/s (Chime's rate, answered with throttled echoes); this caps a flood. */
+  readonly #dataBucket = new TokenBucket(400, 300);
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #handlers: Handlers;
 
@@ -82,7 +84,7 @@ export class SignalingSession implements MemberChannel {
   #onMessage(data: RawData, isBinary: boolean): void {
     const receivedAt = performance.now();
     this.#lastSeen = Date.now();
-    if (!this.#bucket.take()) return this.#fail(null, new ParleyError(ErrorCode.RateLimited, 'too many messages'));
+    if (!(isDataMessage(data) ? this.#dataBucket : this.#bucket).take()) return this.#fail(null, new ParleyError(ErrorCode.RateLimited, 'too many messages'));
     if (isBinary) return this.#fail(null, new ParleyError(ErrorCode.BadRequest, 'binary messages are not supported'));
     let json: unknown;
     try {
@@ -177,6 +179,10 @@ export class SignalingSession implements MemberChannel {
         return {};
       },
       ping: async () => ({ now: Date.now() }),
+      sendDataMessage: async (p) => {
+        room().sendDataMessage(member(), p);
+        return {};
+      },
       ...roomHandlers((roomSessionId) => ({
         control: memberRoom(this.#deps.rooms.controlOf(room().meetingId), roomSessionId),
         caller: { kind: 'member', member: member() },
@@ -256,4 +262,9 @@ export class SignalingSession implements MemberChannel {
     this.#member = undefined;
     if (member) this.#room?.leave(member.attendeeId, 'dropped');
   }
+}
+
+/** Cheap pre-parse look at the method (the rate limit runs before JSON.parse); a wrong guess only picks the other budget. */
+function isDataMessage(data: RawData): boolean {
+  return Buffer.isBuffer(data) && data.length < 4096 && data.includes('"method":"sendDataMessage"');
 }
