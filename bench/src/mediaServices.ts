@@ -101,6 +101,7 @@ export async function measureMediaServices(server: ParleyServerProcess, room: (n
 
 async function compositeCost(server: ParleyServerProcess, client: Video.Client, room: BenchRoom, name: string, inputs: number, windowS: number, dir: string): Promise<CompositeCost> {
   const bots: Bot[] = [];
+  const rtmps: Array<{ stop: () => void }> = [];
   try {
     for (let i = 0; i < inputs; i++) {
       const bot = await room.join(`pub-${i}`);
@@ -112,6 +113,7 @@ async function compositeCost(server: ParleyServerProcess, client: Video.Client, 
     const before = new Set(childPids(server.pid, 'python'));
     const preview = [...before];
     const rtmp = await rtmpServer({ file: join(dir, `${name}.flv`) });
+    rtmps.push(rtmp);
     const t0 = performance.now();
     const rec = await session.startRecording();
     const file = join(server.dataDir, 'recordings', session.id, `${rec.id}.mp4`);
@@ -149,6 +151,7 @@ async function compositeCost(server: ParleyServerProcess, client: Video.Client, 
     console.log(`media | composite of ${inputs} (recording + RTMP + preview): program ${f(p.cores * 100, 1)}% core (pids ${program.join(',')}), preview ${f(pv.cores * 100, 1)}% core, first frame in the file after ${f(firstFrameMs, 0)} ms, ${f(cost.recordingBytesPerS / 1000, 0)} kB/s`);
     return cost;
   } finally {
+    for (const r of rtmps) r.stop();
     for (const b of bots) b.close();
     await sleep(1000);
   }
@@ -183,16 +186,20 @@ async function flashTiming(server: ParleyServerProcess, client: Video.Client, ro
       last = luma;
     },
   });
-  const rec = await session.startRecording();
-  await session.startStream({ url: rtmp.url });
-  await sleep(1500);
-  const playback = await session.play({ url: flashClip(), layout: 'highlight-1-responsive', positions: { self: 'reserved-1' } });
-  await sleep(17_000);
-  await playback.stop().catch(() => undefined);
-  await pending;
-  await rec.stop();
-  rtmp.stop();
-  bot.close();
+  let rec: Awaited<ReturnType<Video.RoomSession['startRecording']>>;
+  try {
+    rec = await session.startRecording();
+    await session.startStream({ url: rtmp.url });
+    await sleep(1500);
+    const playback = await session.play({ url: flashClip(), layout: 'highlight-1-responsive', positions: { self: 'reserved-1' } });
+    await sleep(17_000);
+    await playback.stop().catch(() => undefined);
+    await pending;
+    await rec.stop();
+  } finally {
+    rtmp.stop();
+    bot.close();
+  }
   const file = join(server.dataDir, 'recordings', session.id, `${rec.id}.mp4`);
   const avOffsetMs = await avOffsets(file, dir);
   console.log(`media | stream latency (flash to RTMP receiver decode) p50 ${f(pct(latencyMs, 50), 0)} ms over ${latencyMs.length} flashes; A/V offset in the file ${avOffsetMs.map((x) => f(x, 0)).join(', ')} ms`);
