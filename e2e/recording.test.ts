@@ -211,4 +211,29 @@ describe('room recording (server-side composite)', () => {
     await blue.page.close();
     video.disconnect();
   });
+
+  it('format webm records the composite as VP8 + Opus (encoded for that recording only)', async () => {
+    const video = await videoClient(env.server);
+    const red = await joinRoomFromBrowser(env, { room_name: 'webm', user_name: 'Red', permissions: perms }, { colour: '#e00000', frequency: 440 });
+    const room = (await video.getRoomSessionsInProgress()).roomSessions.find((r) => r.name === 'webm')!;
+    await room.subscribe();
+    const mp4 = await room.startRecording();
+    const webm = await room.startRecording({ format: 'webm' });
+    expect(webm.format).toBe('video/webm');
+    await sleep(4000);
+    await webm.stop();
+    await mp4.stop();
+    const file = env.server.media.recordingStore.getRecording(webm.id)!.files[0]!;
+    expect(file.endsWith('.webm')).toBe(true);
+    const info = await probe(file);
+    console.log('[recording] webm', info);
+    expect(info.video).toMatchObject({ codec: 'vp8', width: 1280, height: 720 });
+    expect(info.audio).toMatchObject({ codec: 'opus' });
+    expect(await decodedVideoSeconds(file)).toBeGreaterThan(2.5);
+    expectColour(await colourAt(file, 2, 640, 360), RED, 'the webm shows the member');
+    const tones = await toneLevels(file, [440], 1);
+    expect(tones.levels[440]! - tones.floor).toBeGreaterThan(20);
+    await red.page.close();
+    video.disconnect();
+  });
 });

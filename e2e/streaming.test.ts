@@ -33,6 +33,8 @@ describe('room streaming and previews', () => {
     blue = await joinRoomFromBrowser(env, { room_name: 'live', user_name: 'Blue', permissions: perms }, { colour: '#0000e0', frequency: 660 });
     room = (await video.getRoomSessionsInProgress()).roomSessions[0]!;
     await room.subscribe();
+    // An audience member without room.stream: not in the picture, and not shown the stream key.
+    const watcher = await joinRoomFromBrowser(env, { room_name: 'live', user_name: 'Watcher', join_as: 'audience', permissions: [] });
 
     const first = await RtmpServer.start(join(dir, 'first.flv'));
     const t0 = Date.now();
@@ -42,6 +44,10 @@ describe('room streaming and previews', () => {
     expect(started.result).toMatchObject({ state: 'streaming', url: first.url });
     expect((await room.getStreams()).streams.map((s) => s.state)).toEqual(['streaming']);
     await waitFor('room.streaming flag', async () => (room.streaming ? true : undefined), 5000);
+    const seen = await waitFor('the watcher sees stream.started', async () => (await pageEvents(watcher.page)).find((e) => e.name === 'stream.started'), 5000);
+    expect(seen.e.url, 'the stream key is not shown to members without room.stream').toBe(`rtmp://127.0.0.1:${first.port}/live/…`);
+    expect((await pageEvents(red.page)).find((e) => e.name === 'stream.started')?.e.url).toBe(first.url);
+    await watcher.page.close();
     await sleep(5000);
 
     // The RTMP server goes away; one comes back on the same port within the reconnect window.

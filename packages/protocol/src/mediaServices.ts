@@ -73,7 +73,7 @@ const positions = z.record(z.string().min(1).max(128), z.string().regex(/^(auto|
 
 export const MediaServiceRequests = {
   'room.startRecording': {
-    params: base.extend({ mode: z.enum(['composite', 'tracks']).optional(), format: z.enum(['mp4', 'mkv']).optional() }),
+    params: base.extend({ mode: z.enum(['composite', 'tracks']).optional(), format: z.enum(['mp4', 'mkv', 'webm']).optional() }),
     result: z.object({ recording: RecordingEntity }),
   },
   'room.getRecordings': { params: base, result: z.object({ recordings: z.array(RecordingEntity) }) },

@@ -318,10 +318,11 @@ export abstract class RoomSessionApi<E extends RoomSessionEvents = RoomSessionEv
     await this.request('room.setPositions', params);
   }
   /**
-   * Records the room: its current layout and the mix of everyone's audio in one file (or, with
-   * mode "tracks", each member's tracks as sent). Needs the permission room.recording.
+   * Records the room: its current layout and the mix of everyone's audio in one file (fragmented
+   * MP4 with H.264 + AAC by default; format "mkv"; "webm" for VP8 + Opus, a second encode) or, with
+   * mode "tracks", each member's tracks as sent. Needs the permission room.recording.
    */
-  async startRecording(params: { mode?: 'composite' | 'tracks'; format?: 'mp4' | 'mkv' } = {}): Promise<RoomSessionRecording> {
+  async startRecording(params: { mode?: 'composite' | 'tracks'; format?: 'mp4' | 'mkv' | 'webm' } = {}): Promise<RoomSessionRecording> {
     return this.#recording((await this.request('room.startRecording', params)).recording);
   }
   async getRecordings(): Promise<{ recordings: RoomSessionRecording[] }> {

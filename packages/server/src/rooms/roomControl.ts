@@ -1,6 +1,6 @@
 import {
-  ALL_PERMISSIONS, ErrorCode, LAYOUT_NAMES, SessionEndReason, TypedEmitter, camelField, contentAttendeeId,
-  type LayoutEntity, type MemberEntity, type Permission, type RoomEventData, type RoomEventName, type RoomFullState,
+  ALL_PERMISSIONS, ErrorCode, LAYOUT_NAMES, Permission, SessionEndReason, TypedEmitter, camelField, contentAttendeeId,
+  type LayoutEntity, type MemberEntity, type RoomEventData, type RoomEventName, type RoomFullState,
   type RoomMethod, type RoomParams, type RoomResult, type RoomSessionEntity,
 } from '@parley/protocol';
 import { ParleyError } from '../errors.js';
@@ -477,9 +477,11 @@ export class RoomControl extends TypedEmitter<RoomControlEvents> {
 
   /** To every member of the room, then to the realtime API. */
   #emit<E extends RoomEventName>(event: E, data: RoomEventData<E>): void {
+    // An RTMP URL holds the stream key: only members who may stream see it whole.
+    const redacted = event === 'stream.started' || event === 'stream.ended' ? withoutStreamKey(data as RoomEventData<'stream.started'>) : undefined;
     for (const member of this.room.members) {
       try {
-        member.channel.notify(event, data as never);
+        member.channel.notify(event, (redacted && !member.can(Permission.Stream) ? redacted : data) as never);
       } catch (err) {
         this.#log.warn({ err, attendeeId: member.attendeeId }, 'notify failed');
       }
@@ -489,6 +491,10 @@ export class RoomControl extends TypedEmitter<RoomControlEvents> {
 }
 
 const computeLayoutFor = computeLayout;
+
+function withoutStreamKey(data: RoomEventData<'stream.started'>): RoomEventData<'stream.started'> {
+  return { ...data, stream: { ...data.stream, url: data.stream.url.replace(/^(rtmps?:\/\/[^/]+\/[^/]*\/?).*$/i, '$1…') } };
+}
 
 /** A member's control state or a source: both have a requested layout position. */
 type Placeable = { requestedPosition: string };

@@ -15,7 +15,7 @@ import { EngineProcess, engineScript, type EngineEvent } from '../engine/engineP
  *   set_layout {cells: [{input, x, y, width, height, zorder?}]}   (pixels; video not in cells is hidden;
  *                                                                    a cell letterboxes its input)
  *   set_volume {input, volume}                                     (audio, linear gain 0..10)
- *   add_output {output, type: "file", path, container: "mp4"|"mkv"}
+ *   add_output {output, type: "file", path, container: "mp4"|"mkv"|"webm"} (webm: VP8 + Opus, encoded from the raw composite for that output only)
  *   add_output {output, type: "rtmp", url}                         (rtmp:// or rtmps://host[:port]/app/stream)
  *   add_output {output, type: "preview", path, interval_ms, width}
  *   pause_output {output} / resume_output {output}                 (file outputs)
@@ -46,7 +46,7 @@ export interface LayoutCell {
 }
 
 export type CompositorOutput =
-  | { type: 'file'; path: string; container: 'mp4' | 'mkv' }
+  | { type: 'file'; path: string; container: 'mp4' | 'mkv' | 'webm' }
   | { type: 'rtmp'; url: string }
   | { type: 'preview'; path: string; intervalMs: number; width: number };
 

@@ -23,6 +23,7 @@ from engine_channel import EngineError, event, log, serve  # noqa: E402
 import compositor_inputs as inputs_mod  # noqa: E402
 import compositor_outputs as outputs_mod  # noqa: E402
 from compositor_preview import PreviewOutput  # noqa: E402
+from compositor_webm import WebmOutput  # noqa: E402
 
 # Inputs plugged in live may be this late (jitterbuffer + decode) and still make their frame.
 UPSTREAM_LATENCY_MS = 300
@@ -47,7 +48,7 @@ class Compositor:
             "! video/x-h264,stream-format=avc,alignment=au ! identity name=vout ! queue ! fakesink sync=true "
             "audiotestsrc is-live=true wave=silence samplesperbuffer=960 ! audio/x-raw,rate=48000,channels=2 ! amix.sink_0 "
             "audiomixer name=amix ignore-inactive-pads=true min-upstream-latency={lat} "
-            "! audio/x-raw,rate=48000,channels=2 ! audioconvert ! avenc_aac bitrate={abps} ! identity name=aout "
+            "! audio/x-raw,rate=48000,channels=2 ! audioconvert ! identity name=araw ! avenc_aac bitrate={abps} ! identity name=aout "
             "! queue ! fakesink sync=true"
         ).format(fps=self.fps, lat=lat, w=self.width, h=self.height, kbps=kbps, gop=2 * self.fps, abps=abps)
         self.pipeline = Gst.parse_launch(desc)
@@ -64,6 +65,9 @@ class Compositor:
         self.aout = self.pipeline.get_by_name("aout").get_static_pad("src")
         self.vout.add_probe(Gst.PadProbeType.BUFFER, self._on_video)
         self.aout.add_probe(Gst.PadProbeType.BUFFER, self._on_audio)
+        self.araw = self.pipeline.get_by_name("araw").get_static_pad("src")
+        self.araw.add_probe(Gst.PadProbeType.BUFFER, self._on_raw_audio)
+        self.video_kbps = kbps
         bus = self.pipeline.get_bus()
         bus.add_signal_watch()
         bus.connect("message", self._on_message)
@@ -95,9 +99,26 @@ class Compositor:
     @_guard
     def _on_raw(self, pad, info):
         buf = info.get_buffer()
+        webm = []
         for out in list(self.outputs.values()):
             if out.kind == "preview":
                 out.on_raw(buf)
+            elif out.kind == "webm":
+                webm.append(out)
+        if webm:
+            rt = self._running_time(pad, buf)
+            for out in webm:
+                out.on_video(buf, rt)
+        return Gst.PadProbeReturn.OK
+
+    @_guard
+    def _on_raw_audio(self, pad, info):
+        outs = [o for o in list(self.outputs.values()) if o.kind == "webm"]
+        if outs:
+            buf = info.get_buffer()
+            rt = self._running_time(pad, buf)
+            for out in outs:
+                out.on_audio(buf, rt)
         return Gst.PadProbeReturn.OK
 
     @staticmethod
@@ -111,7 +132,7 @@ class Compositor:
     @_guard
     def _on_video(self, pad, info):
         buf = info.get_buffer()
-        outs = [o for o in list(self.outputs.values()) if o.kind != "preview"]
+        outs = [o for o in list(self.outputs.values()) if o.kind in ("file", "rtmp")]
         if outs:
             rt = self._running_time(pad, buf)
             for out in outs:
@@ -121,7 +142,7 @@ class Compositor:
     @_guard
     def _on_audio(self, pad, info):
         buf = info.get_buffer()
-        outs = [o for o in list(self.outputs.values()) if o.kind != "preview"]
+        outs = [o for o in list(self.outputs.values()) if o.kind in ("file", "rtmp")]
         if outs:
             # The AAC encoder's first frame carries 1024 samples of priming that decoders play:
             # stamp its frames that much earlier so that audio is not late against video.
@@ -233,7 +254,10 @@ class Compositor:
     def add_output(self, msg):
         output_id, kind, args = outputs_mod.validate_add(msg, self.outputs)
         vcaps, acaps = self.vout.get_current_caps(), self.aout.get_current_caps()
-        if kind == "file":
+        if kind == "file" and args["container"] == "webm":
+            raw_v = self.pipeline.get_by_name("raw").get_static_pad("src").get_current_caps()
+            out = WebmOutput(output_id, raw_v, self.araw.get_current_caps(), args["path"], self.video_kbps, self.fps)
+        elif kind == "file":
             out = outputs_mod.FileOutput(output_id, vcaps, acaps, args["path"], args["container"])
         elif kind == "rtmp":
             out = outputs_mod.RtmpOutput(output_id, vcaps, acaps, args["url"])
@@ -254,12 +278,18 @@ class Compositor:
             raise EngineError("invalid_params", "output %r is not a %s output" % (output_id, kind))
         return out
 
+    def _file_output(self, msg):
+        out = self._output(msg)
+        if out.kind not in ("file", "webm"):
+            raise EngineError("invalid_params", "output %r is not a file output" % out.id)
+        return out
+
     def pause_output(self, msg):
-        self._output(msg, "file").pause()
+        self._file_output(msg).pause()
         return {}
 
     def resume_output(self, msg):
-        self._output(msg, "file").resume()
+        self._file_output(msg).resume()
         self._force_keyframe()
         return {}
 

@@ -317,8 +317,8 @@ def validate_add(msg, outputs):
     if kind == "file":
         _check_dir(msg.get("path"))
         container = msg.get("container", "mp4")
-        if container not in ("mp4", "mkv"):
-            raise EngineError("invalid_params", "container must be 'mp4' or 'mkv'")
+        if container not in ("mp4", "mkv", "webm"):
+            raise EngineError("invalid_params", "container must be 'mp4', 'mkv' or 'webm'")
         return output_id, kind, {"path": msg["path"], "container": container}
     if kind == "rtmp":
         url = msg.get("url")

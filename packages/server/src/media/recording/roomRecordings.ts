@@ -44,7 +44,7 @@ interface Live {
   tracks: TrackRecording | undefined;
 }
 
-const MIME = { mp4: 'video/mp4', mkv: 'video/x-matroska' } as const;
+const MIME = { mp4: 'video/mp4', mkv: 'video/x-matroska', webm: 'video/webm' } as const;
 
 /**
  * The recordings of one room session: composite files written by the room's compositor (the
@@ -69,7 +69,7 @@ export class RoomRecordings {
     return this.#o.store.listRecordings({ roomSessionId: this.#o.roomSessionId }).map((r) => this.#entity(r));
   }
 
-  async start(params: { mode?: 'composite' | 'tracks' | undefined; format?: 'mp4' | 'mkv' | undefined }): Promise<RecordingEntity> {
+  async start(params: { mode?: 'composite' | 'tracks' | undefined; format?: 'mp4' | 'mkv' | 'webm' | undefined }): Promise<RecordingEntity> {
     const mode = params.mode ?? 'composite';
     const format = mode === 'tracks' ? 'mkv' : params.format ?? 'mp4';
     const id = randomUUID();
