@@ -253,8 +253,8 @@ ${rows.join('\n')}
 - Glass-to-glass stream latency (a played clip's white flash, from the player's position to its decode at the RTMP
   receiver): p50 ${f(pct(r.latencyMs, 50), 0)} ms, p90 ${f(pct(r.latencyMs, 90), 0)} ms over ${r.latencyMs.length} flashes.
 - A/V offset in the recorded file (beep onset − flash onset of the same instant; + = audio late): median
-  ${f(pct(r.avOffsetMs, 50), 0)} ms over ${r.avOffsetMs.length} pairs (${r.avOffsetMs.map((x) => f(x, 0)).join(', ')} ms; an outlier is a composite frame
-  that came late under load, so the flash landed on a later frame).
+  ${f(pct(r.avOffsetMs, 50), 0)} ms over ${r.avOffsetMs.length} pairs (${r.avOffsetMs.map((x) => f(x, 0)).join(', ')} ms; under load a composite frame can
+  come late, and its flash then lands on a later frame: an outlier of tens to hundreds of ms).
 - Anchor: LiveKit's room-composite egress runs headless Chrome and reserves several CPUs per composite; Jitsi's Jibri
   records one meeting per machine.
 `;
