@@ -14,6 +14,7 @@ import { toHttpError } from './chimeErrors.js';
 import { HTTP_BODY_LIMIT } from './httpApp.js';
 import { baseUrlOf } from './mediaPlacement.js';
 import { parseBody } from './meetingsSchemas.js';
+import { decodeNextToken, encodeNextToken, maxResults } from './paging.js';
 
 export interface MediaPipelinesRoutesDeps {
   config: Config;
@@ -81,7 +82,6 @@ export function recordingModeOf(artifacts: ArtifactsConfiguration | undefined): 
   return artifacts.CompositedVideo !== undefined || mux === 'AudioWithCompositedVideo' || mux === 'AudioWithActiveSpeakerVideo' ? 'composite' : 'tracks';
 }
 
-const MAX_RESULTS = 100;
 
 /** Exception names of the Media Pipelines client (it says Throttled/UnauthorizedClient). */
 const BY_STATUS: Record<number, { code: string; type: string }> = {
@@ -156,7 +156,7 @@ async function routes(app: FastifyInstance, deps: MediaPipelinesRoutesDeps): Pro
     const last = page.pipelines.at(-1);
     return {
       summaries: page.pipelines.map((p) => ({ MediaPipelineId: p.id, MediaPipelineArn: pipelineArn(p, config.mediaRegion) })),
-      ...(page.more && last ? { NextToken: Buffer.from(last.id, 'utf8').toString('base64url') } : {}),
+      ...(page.more && last ? { NextToken: encodeNextToken(last.id) } : {}),
     };
   };
 
@@ -240,19 +240,4 @@ function queryParam(request: FastifyRequest, name: string): string | undefined {
   return value;
 }
 
-function maxResults(value: string | undefined): number {
-  if (value === undefined) return MAX_RESULTS;
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > MAX_RESULTS) throw new ParleyError(ErrorCode.BadRequest, `MaxResults: must be an integer from 1 to ${MAX_RESULTS}`);
-  return n;
-}
 
-/** NextToken is the base64url of the last pipeline id returned. */
-function decodeNextToken(token: string | undefined): string | undefined {
-  if (token === undefined) return undefined;
-  const decoded = Buffer.from(token, 'base64url').toString('utf8');
-  if (!decoded || decoded.length > 128 || Buffer.from(decoded, 'utf8').toString('base64url') !== token) {
-    throw new ParleyError(ErrorCode.BadRequest, 'NextToken: is not valid');
-  }
-  return decoded;
-}

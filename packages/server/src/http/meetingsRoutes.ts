@@ -13,6 +13,7 @@ import {
   parseBody,
 } from './meetingsSchemas.js';
 import type { MeetingRecord } from '../store/types.js';
+import { decodeNextToken, encodeNextToken, maxResults } from './paging.js';
 
 export type MeetingsRoutesOptions = ChimeMeetingsDeps;
 
@@ -23,7 +24,6 @@ interface AttendeeParams extends MeetingParams {
   AttendeeId: string;
 }
 
-const MAX_RESULTS = 100;
 
 /**
  * The Amazon Chime SDK Meetings REST API under /meetings: same paths, fields, status codes and
@@ -93,7 +93,7 @@ async function routes(app: FastifyInstance, deps: MeetingsRoutesOptions): Promis
     const last = page.attendees.at(-1);
     return {
       Attendees: page.attendees.map(view),
-      ...(page.more && last ? { NextToken: Buffer.from(last.attendee.attendeeId, 'utf8').toString('base64url') } : {}),
+      ...(page.more && last ? { NextToken: encodeNextToken(last.attendee.attendeeId) } : {}),
     };
   });
 
@@ -149,19 +149,4 @@ function unknownOperation(operation: string): ParleyError {
   return new ParleyError(ErrorCode.BadRequest, `operation: "${operation.slice(0, 64)}" is not supported here`);
 }
 
-function maxResults(value: string | undefined): number {
-  if (value === undefined) return MAX_RESULTS;
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > MAX_RESULTS) throw new ParleyError(ErrorCode.BadRequest, `MaxResults: must be an integer from 1 to ${MAX_RESULTS}`);
-  return n;
-}
 
-/** NextToken is the base64url of the last attendee id returned (the store's cursor). */
-function decodeNextToken(token: string | undefined): string | undefined {
-  if (token === undefined) return undefined;
-  const decoded = Buffer.from(token, 'base64url').toString('utf8');
-  if (!decoded || decoded.length > 128 || Buffer.from(decoded, 'utf8').toString('base64url') !== token) {
-    throw new ParleyError(ErrorCode.BadRequest, 'NextToken: is not valid');
-  }
-  return decoded;
-}

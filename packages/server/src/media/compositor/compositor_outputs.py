@@ -16,6 +16,7 @@ gi.require_version("GstApp", "1.0")
 from gi.repository import GLib, Gst, GstApp  # noqa: E402,F401  (GstApp: appsrc methods)
 
 from engine_channel import EngineError, event, log
+from gst_elements import make_element as _make
 
 MAX_QUEUED_BYTES = 32 * 1024 * 1024
 AUDIO_HOLD_NS = Gst.SECOND  # audio kept while waiting for a keyframe (audio reaches us before video)
@@ -23,13 +24,6 @@ _COPY = Gst.BufferCopyFlags.FLAGS | Gst.BufferCopyFlags.TIMESTAMPS | Gst.BufferC
 END_TIMEOUT_S = 5
 
 
-def _make(factory, name=None, **props):
-    el = Gst.ElementFactory.make(factory, name)
-    if el is None:
-        raise EngineError("media_error", "GStreamer element %s is missing" % factory)
-    for k, v in props.items():
-        el.set_property(k.rstrip("_").replace("_", "-"), v)
-    return el
 
 
 class Output:
@@ -222,20 +216,9 @@ class EncodedOutput(Output):
         return {"bytes": self.bytes_out, "duration_ms": self.out_end // Gst.MSECOND}
 
 
-class FileOutput(EncodedOutput):
-    kind = "file"
-
-    def __init__(self, output_id, vcaps, acaps, path, container):
-        super().__init__(output_id, vcaps, acaps)
-        self.path = path
-        if container == "mp4":
-            # Fragmented: a moof every second, so a killed process leaves a playable file.
-            mux = _make("mp4mux", "mux", fragment_duration=1000)
-        else:
-            mux = _make("matroskamux", "mux")
-        # Unbuffered: what the muxer wrote is in the file even if the process is killed.
-        self._link(mux, "video_%u", "audio_%u", [_make("filesink", "sink", location=path, sync=False, async_=False, buffer_mode=2)])
-        self._start()
+class FileWriting:
+    """What file outputs share (mixed into an EncodedOutput with self.path): started on the
+    first frame, and the size on disk as bytes."""
 
     def _on_first_frame(self):
         if not self.started and not self.failed:
@@ -249,6 +232,22 @@ class FileOutput(EncodedOutput):
         except OSError:
             pass
         return s
+
+
+class FileOutput(FileWriting, EncodedOutput):
+    kind = "file"
+
+    def __init__(self, output_id, vcaps, acaps, path, container):
+        super().__init__(output_id, vcaps, acaps)
+        self.path = path
+        if container == "mp4":
+            # Fragmented: a moof every second, so a killed process leaves a playable file.
+            mux = _make("mp4mux", "mux", fragment_duration=1000)
+        else:
+            mux = _make("matroskamux", "mux")
+        # Unbuffered: what the muxer wrote is in the file even if the process is killed.
+        self._link(mux, "video_%u", "audio_%u", [_make("filesink", "sink", location=path, sync=False, async_=False, buffer_mode=2)])
+        self._start()
 
 
 class RtmpOutput(EncodedOutput):

@@ -5,15 +5,12 @@ encode (VP8 realtime is the expensive part) and is only made when a recording as
 Timing is the encoded outputs' (EncodedOutput): time 0 at the first frame after it was added, a
 pause leaves its interval out. Raw frames carry no delta flag, so every frame can start or resume.
 """
-import os
-
 from gi.repository import Gst
 
-from compositor_outputs import EncodedOutput, _make
-from engine_channel import event
+from compositor_outputs import EncodedOutput, FileWriting, _make
 
 
-class WebmOutput(EncodedOutput):
+class WebmOutput(FileWriting, EncodedOutput):
     kind = "webm"
 
     def __init__(self, output_id, raw_vcaps, raw_acaps, path, video_kbps, fps):
@@ -38,16 +35,3 @@ class WebmOutput(EncodedOutput):
         mux.link(sink)
         sink.get_static_pad("sink").add_probe(Gst.PadProbeType.BUFFER, self._count)
         self._start()
-
-    def _on_first_frame(self):
-        if not self.started and not self.failed:
-            self.started = True
-            event("output_started", output=self.id)
-
-    def stats(self):
-        s = super().stats()
-        try:
-            s["bytes"] = os.path.getsize(self.path)
-        except OSError:
-            pass
-        return s

@@ -4,7 +4,10 @@ Commands are read on a thread and run on the GLib main loop, one at a time, in o
 returns a dict (the result) or raises EngineError(code, message). When stdin closes (Node asked
 us to stop, or Node died) on_close runs on the main loop and must end it.
 """
+import ctypes
 import json
+import os
+import signal
 import sys
 import threading
 import traceback
@@ -37,8 +40,24 @@ def event(name, **fields):
     send({"event": name, **fields})
 
 
+def die_with_parent():
+    """The engine must not outlive Node: the kernel kills us if our parent dies (PR_SET_PDEATHSIG)."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+def exit_soon(seconds):
+    """Once Node closed stdin, finishing up may not hang us: exit regardless after a while."""
+    t = threading.Timer(seconds, lambda: os._exit(0))
+    t.daemon = True
+    t.start()
+
+
 def serve(handlers, on_close):
     """Starts reading commands; handlers maps cmd name -> fn(msg) -> dict."""
+    die_with_parent()
 
     def run(msg):
         mid = msg.get("id")

@@ -3,11 +3,10 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTER_MEDIA_CODECS } from '../../sfu/mediaCodecs.js';
+import { makeRedBlueClip, startTestRouter } from '../testing/redBlueClip.js';
 import { EngineProcess, engineScript, type EngineEvent } from '../engine/engineProcess.js';
 import { Player, playerRtpParameters, type PlayerKind } from './player.js';
 
@@ -34,14 +33,8 @@ let worker: types.Worker;
 let router: types.Router;
 
 beforeAll(async () => {
-  execFileSync('ffmpeg', [
-    ...['-y', '-loglevel', 'error', '-f', 'lavfi', '-i', 'color=c=red:s=640x360:r=30:d=5', '-f', 'lavfi', '-i', 'color=c=blue:s=640x360:r=30:d=5'],
-    ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=10'],
-    ...['-filter_complex', '[0:v][1:v]concat=n=2:v=1:a=0[v]', '-map', '[v]', '-map', '2:a'],
-    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '30', '-pix_fmt', 'yuv420p', '-c:a', 'aac', clip],
-  ]);
-  worker = await mediasoup.createWorker({ logLevel: 'error' });
-  router = await worker.createRouter({ mediaCodecs: ROUTER_MEDIA_CODECS });
+  makeRedBlueClip(clip);
+  ({ worker, router } = await startTestRouter());
 }, 60_000);
 
 afterAll(() => {

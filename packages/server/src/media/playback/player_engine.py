@@ -26,7 +26,8 @@ gi.require_version("Gst", "1.0")
 gi.require_version("GstVideo", "1.0")
 from gi.repository import GLib, Gio, Gst, GstVideo  # noqa: E402
 
-from engine_channel import EngineError, event, log, serve  # noqa: E402
+from engine_channel import EngineError, event, exit_soon, log, serve  # noqa: E402
+from gst_elements import make_element as make  # noqa: E402
 
 Gst.init(None)
 
@@ -74,13 +75,6 @@ def output_size(caps):
     return max(2, int(w * scale) // 2 * 2), max(2, int(h * scale) // 2 * 2)
 
 
-def make(factory, **props):
-    el = Gst.ElementFactory.make(factory, None)
-    if el is None:
-        raise EngineError("media_error", "GStreamer element %s is missing" % factory)
-    for k, v in props.items():
-        el.set_property(k.rstrip("_").replace("_", "-"), v)
-    return el
 
 
 class Player:
@@ -415,28 +409,11 @@ def strip_errno(e):
     return re.sub(r"^\[Errno -?\d+\] ", "", str(e))
 
 
-def die_with_parent():
-    """The engine must not outlive Node: the kernel kills us if our parent dies (PR_SET_PDEATHSIG)."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
 
 
-def exit_soon(seconds):
-    """Once Node closed stdin, finishing up may not hang us: exit regardless after a while."""
-    import threading
-
-    t = threading.Timer(seconds, lambda: os._exit(0))
-    t.daemon = True
-    t.start()
 
 
 def main():
-    die_with_parent()
     loop = GLib.MainLoop()
     player = Player(loop)
     handlers = {

@@ -30,7 +30,7 @@ import gi  # noqa: E402
 gi.require_version("Gst", "1.0")
 from gi.repository import Gio, GLib, Gst  # noqa: E402,F401 (Gio: methods of udpsrc's used-socket)
 
-from engine_channel import EngineError, event, log, serve  # noqa: E402
+from engine_channel import EngineError, event, exit_soon, log, serve  # noqa: E402
 
 Gst.init(None)
 
@@ -227,28 +227,11 @@ def pt_of(spec):
     return pt
 
 
-def die_with_parent():
-    """The engine must not outlive Node: the kernel kills us if our parent dies (PR_SET_PDEATHSIG)."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
 
 
-def exit_soon(seconds):
-    """Once Node closed stdin, finishing up may not hang us: exit regardless after a while."""
-    import threading
-
-    t = threading.Timer(seconds, lambda: os._exit(0))
-    t.daemon = True
-    t.start()
 
 
 def main():
-    die_with_parent()
     loop = GLib.MainLoop()
     rec = Recorder(loop)
     serve({"start": rec.start, "stop": rec.stop, "status": rec.status}, rec.close)
