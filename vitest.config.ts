@@ -17,7 +17,12 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { name: 'unit', include: ['packages/*/src/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 },
+        test: { name: 'unit', include: ['packages/*/src/**/*.test.ts'], exclude: ['packages/server/src/media/**'], testTimeout: 30_000, hookTimeout: 60_000 },
+      },
+      {
+        resolve: { alias },
+        // The media engines encode and decode in real time: one file at a time, so they are not starved of CPU.
+        test: { name: 'media', include: ['packages/server/src/media/**/*.test.ts'], testTimeout: 90_000, hookTimeout: 60_000, fileParallelism: false },
       },
       {
         resolve: { alias },

@@ -74,7 +74,7 @@ class Compositor:
         if self.pipeline.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
             raise RuntimeError("the composite pipeline does not start")
 
-    def wait_ready(self, timeout_s=15):
+    def wait_ready(self, timeout_s=25):
         """Iterates the main context until both encoders have negotiated caps."""
         ctx = GLib.MainContext.default()
         end = time.monotonic() + timeout_s
