@@ -24,6 +24,8 @@ export interface RoomCompositeOptions {
   videoBitrateKbps?: number | undefined;
   /** Mix the room's audio (false for a picture-only composite, the preview). */
   audio?: boolean;
+  /** Run the H.264/AAC encoders (false: previews only). */
+  encode?: boolean;
   logger: Logger;
 }
 
@@ -82,7 +84,7 @@ export class RoomComposite extends TypedEmitter<RoomCompositeEvents> {
 
   static async start(room: CompositeRoom, options: RoomCompositeOptions): Promise<RoomComposite> {
     const engine = await Compositor.start({
-      width: options.width, height: options.height, fps: options.fps, logger: options.logger,
+      width: options.width, height: options.height, fps: options.fps, logger: options.logger, encode: options.encode !== false,
       ...(options.videoBitrateKbps ? { videoBitrate: options.videoBitrateKbps } : {}),
     });
     const composite = new RoomComposite(engine, room, options);

@@ -243,4 +243,27 @@ describe('Compositor', () => {
     // Loose: senders on this shared machine jitter (no RTCP sender reports are used to align them).
     expect(Math.abs(median!)).toBeLessThan(0.15);
   }, 60_000);
+
+  it('encode: false (the preview composite) takes previews only and still shows its inputs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-comp-'));
+    const c = await Compositor.start({ width: 320, height: 180, fps: 5, encode: false, logger });
+    cleanups.push(() => c.stop());
+    await expect(c.addOutput('f', { type: 'file', path: join(dir, 'a.mp4'), container: 'mp4' })).rejects.toMatchObject({ code: 'invalid_params', message: /previews only/ });
+    const { port } = await c.addInput('g', { kind: 'video', codec: 'VP8', pt: 96 });
+    sender(rtpSender({ videoPort: port, rgb: 0x00ff00 }));
+    await c.setLayout([{ inputId: 'g', x: 0, y: 0, width: 320, height: 180 }]);
+    const prev = join(dir, 'p.jpg');
+    await c.addOutput('p', { type: 'preview', path: prev, intervalMs: 300, width: 320 });
+    await waitFor('a green preview', 15_000, (resolve) => {
+      const poll = setInterval(() => {
+        if (!existsSync(prev)) return;
+        void colourAt(prev, undefined, 150, 80, 10).then((rgb) => {
+          if (colourName(rgb) === 'green') {
+            clearInterval(poll);
+            resolve(true);
+          }
+        }, () => undefined);
+      }, 300);
+    });
+  });
 });

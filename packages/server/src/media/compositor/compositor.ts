@@ -58,6 +58,8 @@ export interface CompositorOptions {
   videoBitrate?: number;
   /** bit/s (default 128000). */
   audioBitrate?: number;
+  /** false: no H.264/AAC encoders, preview outputs only (default true). */
+  encode?: boolean;
   logger: Logger;
 }
 
@@ -112,7 +114,7 @@ export class Compositor extends TypedEmitter<CompositorEvents> {
     }
     if (width % 2 || height % 2) throw new ParleyError(ErrorCode.InvalidParams, 'width and height must be even');
     const logger = options.logger.child({ sub: 'compositor' });
-    const config = { width, height, fps, video_bitrate: videoBitrate, audio_bitrate: audioBitrate };
+    const config = { width, height, fps, video_bitrate: videoBitrate, audio_bitrate: audioBitrate, encode: options.encode !== false };
     const engine = await EngineProcess.start({ script: SCRIPT, args: [JSON.stringify(config)], logger, startTimeoutMs: 30_000 });
     logger.info({ pid: engine.pid, width, height, fps }, 'compositor started');
     return new Compositor(engine, logger);

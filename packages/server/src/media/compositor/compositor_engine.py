@@ -38,18 +38,27 @@ class Compositor:
         kbps = cfg.get("video_bitrate", 2500)
         abps = cfg.get("audio_bitrate", 128000)
         lat = UPSTREAM_LATENCY_MS * Gst.MSECOND
+        # encode false: a picture-only composite (the room preview) has no H.264/AAC encoders and
+        # takes only preview outputs, so a room that nobody records costs its decodes and little else.
+        self.encode = cfg.get("encode", True) is not False
+        video_tail = (
+            "! queue max-size-buffers=4 max-size-bytes=0 max-size-time=0 leaky=downstream "
+            "! x264enc name=venc tune=zerolatency speed-preset=ultrafast bitrate={kbps} key-int-max={gop} bframes=0 "
+            "! video/x-h264,stream-format=avc,alignment=au ! identity name=vout ! queue ! fakesink sync=true "
+        ) if self.encode else "! fakesink sync=true "
+        audio_tail = (
+            "! audio/x-raw,rate=48000,channels=2 ! audioconvert ! identity name=araw ! avenc_aac bitrate={abps} ! identity name=aout "
+            "! queue ! fakesink sync=true"
+        ) if self.encode else "! audio/x-raw,rate=48000,channels=2 ! fakesink sync=true"
         desc = (
             # A tiny transparent live source keeps the compositor ticking with no inputs.
             "videotestsrc is-live=true pattern=black ! video/x-raw,width=16,height=16,framerate={fps}/1 ! vmix.sink_0 "
             "compositor name=vmix background=black ignore-inactive-pads=true min-upstream-latency={lat} "
             "! video/x-raw,format=I420,width={w},height={h},framerate={fps}/1,pixel-aspect-ratio=1/1 ! identity name=raw "
-            "! queue max-size-buffers=4 max-size-bytes=0 max-size-time=0 leaky=downstream "
-            "! x264enc name=venc tune=zerolatency speed-preset=ultrafast bitrate={kbps} key-int-max={gop} bframes=0 "
-            "! video/x-h264,stream-format=avc,alignment=au ! identity name=vout ! queue ! fakesink sync=true "
+            + video_tail +
             "audiotestsrc is-live=true wave=silence samplesperbuffer=960 ! audio/x-raw,rate=48000,channels=2 ! amix.sink_0 "
             "audiomixer name=amix ignore-inactive-pads=true min-upstream-latency={lat} "
-            "! audio/x-raw,rate=48000,channels=2 ! audioconvert ! identity name=araw ! avenc_aac bitrate={abps} ! identity name=aout "
-            "! queue ! fakesink sync=true"
+            + audio_tail
         ).format(fps=self.fps, lat=lat, w=self.width, h=self.height, kbps=kbps, gop=2 * self.fps, abps=abps)
         self.pipeline = Gst.parse_launch(desc)
         self.vmix = self.pipeline.get_by_name("vmix")
@@ -61,12 +70,15 @@ class Compositor:
         self.cells = {}
         self.stopping = False
         self.pipeline.get_by_name("raw").get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, self._on_raw)
-        self.vout = self.pipeline.get_by_name("vout").get_static_pad("src")
-        self.aout = self.pipeline.get_by_name("aout").get_static_pad("src")
-        self.vout.add_probe(Gst.PadProbeType.BUFFER, self._on_video)
-        self.aout.add_probe(Gst.PadProbeType.BUFFER, self._on_audio)
-        self.araw = self.pipeline.get_by_name("araw").get_static_pad("src")
-        self.araw.add_probe(Gst.PadProbeType.BUFFER, self._on_raw_audio)
+        self.raw = self.pipeline.get_by_name("raw").get_static_pad("src")
+        self.vout = self.aout = self.araw = None
+        if self.encode:
+            self.vout = self.pipeline.get_by_name("vout").get_static_pad("src")
+            self.aout = self.pipeline.get_by_name("aout").get_static_pad("src")
+            self.vout.add_probe(Gst.PadProbeType.BUFFER, self._on_video)
+            self.aout.add_probe(Gst.PadProbeType.BUFFER, self._on_audio)
+            self.araw = self.pipeline.get_by_name("araw").get_static_pad("src")
+            self.araw.add_probe(Gst.PadProbeType.BUFFER, self._on_raw_audio)
         self.video_kbps = kbps
         bus = self.pipeline.get_bus()
         bus.add_signal_watch()
@@ -79,7 +91,8 @@ class Compositor:
         ctx = GLib.MainContext.default()
         end = time.monotonic() + timeout_s
         while time.monotonic() < end:
-            if self.vout.get_current_caps() is not None and self.aout.get_current_caps() is not None:
+            pads = (self.vout, self.aout) if self.encode else (self.raw,)
+            if all(p.get_current_caps() is not None for p in pads):
                 return
             while ctx.pending():
                 ctx.iteration(False)
@@ -152,6 +165,8 @@ class Compositor:
         return Gst.PadProbeReturn.OK
 
     def _force_keyframe(self):
+        if self.venc is None:
+            return
         ev = GstVideo.video_event_new_upstream_force_key_unit(Gst.CLOCK_TIME_NONE, True, 0)
         self.venc.get_static_pad("src").send_event(ev)
 
@@ -253,7 +268,10 @@ class Compositor:
 
     def add_output(self, msg):
         output_id, kind, args = outputs_mod.validate_add(msg, self.outputs)
-        vcaps, acaps = self.vout.get_current_caps(), self.aout.get_current_caps()
+        if not self.encode and kind != "preview":
+            raise EngineError("invalid_params", "this composite does not encode (encode: false): previews only")
+        vcaps = self.vout.get_current_caps() if self.encode else None
+        acaps = self.aout.get_current_caps() if self.encode else None
         if kind == "file" and args["container"] == "webm":
             raw_v = self.pipeline.get_by_name("raw").get_static_pad("src").get_current_caps()
             out = WebmOutput(output_id, raw_v, self.araw.get_current_caps(), args["path"], self.video_kbps, self.fps)

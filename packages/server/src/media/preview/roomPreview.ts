@@ -19,7 +19,7 @@ const MAX_RESTARTS = 5;
 /**
  * The room's preview: a JPEG of its current picture, rewritten every few seconds while anyone is
  * in the room. A composite of its own at thumbnail size (inputs at their lowest simulcast layer,
- * a few frames a second, no video encoder), so it costs little enough to run for every room and
+ * a few frames a second, no audio, no H.264/AAC encoders), so it costs little enough to run for every room and
  * never touches the program composite that recordings and streams use.
  */
 export class RoomPreview {
@@ -61,7 +61,7 @@ export class RoomPreview {
     const width = this.#o.width;
     const height = Math.round((width * 9) / 16 / 2) * 2;
     try {
-      const composite = await RoomComposite.start(this.#room, { width, height, fps: 5, audio: false, logger: this.#o.logger.child({ composite: 'preview' }) });
+      const composite = await RoomComposite.start(this.#room, { width, height, fps: 5, audio: false, encode: false, logger: this.#o.logger.child({ composite: 'preview' }) });
       if (this.#closed) {
         await composite.stop();
         return;
