@@ -28,6 +28,8 @@ export const ErrorCode = {
   /** A feature that exists in the API but not yet on this server (recording, playback, streams). */
   NotAvailable: 'not_available',
   MemberNotFound: 'member_not_found',
+  /** The server is draining for a shutdown: it joins no one into a meeting that is not already running here. */
+  ServerDraining: 'server_draining',
   Internal: 'internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

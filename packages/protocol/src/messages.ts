@@ -182,6 +182,12 @@ export const Events = {
   activeSpeaker: z.object({ attendeeId: id }),
   sessionEnded: z.object({ reason: z.string(), message: z.string() }),
   /**
+   * The server is shutting down: it sends this once to every member (and to those who join a
+   * running meeting afterwards). Meetings go on until deadlineMs (epoch ms); then the server ends
+   * what is left with SessionEndReason.ServerShutdown. No new meetings start on it meanwhile.
+   */
+  serverDraining: z.object({ deadlineMs: z.number(), message: z.string() }),
+  /**
    * Dynacast: what the receivers of one of your video producers want now. When nobody receives it
    * (every receiver paused it), stop sending it; send again when wanted is true. With
    * maxSpatialLayer, no receiver needs the simulcast encodings above that index (lowest first):

@@ -11,5 +11,7 @@ export const SessionEndReason = {
   AudioDisconnected: 'AudioDisconnected',
   SignalingInternalServerError: 'SignalingInternalServerError',
   Removed: 'AudioAttendeeRemoved',
+  /** The server shut down (after its drain time): Chime's AudioServiceUnavailable; the socket closes with CloseCode.ServerShutdown. */
+  ServerShutdown: 'AudioServiceUnavailable',
 } as const;
 export type SessionEndReason = (typeof SessionEndReason)[keyof typeof SessionEndReason];

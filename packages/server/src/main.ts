@@ -22,9 +22,15 @@ console.log(`
     API secret   ${config.apiSecret}
 `);
 
+// The first SIGTERM/SIGINT drains (rooms may finish for up to PARLEY_DRAIN_TIMEOUT_MS); a second one ends at once.
+let signals = 0;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    server.logger.info({ signal }, 'shutting down');
-    void server.close().then(() => process.exit(0));
+  process.on(signal, () => {
+    const first = ++signals === 1;
+    server.logger.info({ signal, drainTimeoutMs: first ? config.drainTimeoutMs : 0 }, first ? 'draining, then shutting down' : 'shutting down now');
+    void (first ? server.drain() : server.close()).then(() => process.exit(0), (err: unknown) => {
+      server.logger.error({ err }, 'shutdown failed');
+      process.exit(1);
+    });
   });
 }

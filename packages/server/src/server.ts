@@ -46,6 +46,14 @@ export interface ParleyServer {
   readonly metricsUrl: string | undefined;
   readonly webhooks: WebhookDispatcher | undefined;
   close(): Promise<void>;
+  /**
+   * Graceful shutdown (main.ts runs it on SIGTERM/SIGINT): /ready turns 503, joins that would start
+   * a new room are refused with server_draining (joins into running rooms go on), every member gets
+   * serverDraining { deadlineMs } once; when the rooms are empty or timeoutMs (config.drainTimeoutMs)
+   * has passed, the rest end with SessionEndReason.ServerShutdown and close() runs. close() during
+   * the drain cuts it short.
+   */
+  drain(timeoutMs?: number): Promise<void>;
 }
 
 export interface StartOptions {
@@ -113,24 +121,48 @@ export async function startParleyServer(input: ConfigInput = {}, options: StartO
     const metricsHost = config.metrics.host ?? config.host;
     const metricsUrl = metricsServer ? `http://${metricsHost === '0.0.0.0' || metricsHost === '::' ? 'localhost' : metricsHost}:${metricsServer.port}` : metrics ? `http://${host}:${port}` : undefined;
     let closing: Promise<void> | undefined;
+    let draining: Promise<void> | undefined;
+    let stopDraining: (() => void) | undefined;
+    const close = (): Promise<void> => (closing ??= (async () => {
+      stopDraining?.();
+      health.startDraining();
+      // Members hear sessionEnded (ServerShutdown) before the sockets go; recordings finalise
+      // their files before the workers and the store go.
+      const roomsClosed = rooms.closeAll();
+      signaling.close();
+      await roomsClosed;
+      // room_ended and the last participant_left go out before the process does (up to shutdownFlushMs).
+      await webhooks?.close(w.shutdownFlushMs);
+      detachRoomTelemetry();
+      await http.close();
+      await metricsServer?.close();
+      sfuStats?.close();
+      metrics?.close();
+      poolRef.close();
+      store.close();
+      recordingStore.close();
+    })());
+    const drain = (timeoutMs = config.drainTimeoutMs): Promise<void> => (draining ??= (async () => {
+      if (closing) return closing;
+      health.startDraining();
+      const deadlineMs = Date.now() + timeoutMs;
+      rooms.startDraining(deadlineMs);
+      logger.info({ rooms: rooms.rooms.length, timeoutMs }, 'draining: no new rooms; running ones may go on until the deadline');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        rooms.whenEmpty(),
+        new Promise<void>((resolve) => {
+          stopDraining = resolve;
+          timer = setTimeout(resolve, timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (rooms.rooms.length) logger.info({ rooms: rooms.rooms.length }, 'drain time is up: ending the remaining rooms');
+      await close();
+    })());
     return {
       config, url: `http://${host}:${port}`, port, http, rooms, pool, store, media, logger, telemetry, health, metrics, metricsUrl, webhooks,
-      close: () => (closing ??= (async () => {
-        health.startDraining();
-        signaling.close();
-        // Recordings finalise their files before the workers and the store go.
-        await rooms.closeAll();
-        // room_ended and the last participant_left go out before the process does (up to shutdownFlushMs).
-        await webhooks?.close(w.shutdownFlushMs);
-        detachRoomTelemetry();
-        await http.close();
-        await metricsServer?.close();
-        sfuStats?.close();
-        metrics?.close();
-        poolRef.close();
-        store.close();
-        recordingStore.close();
-      })()),
+      close, drain,
     };
   } catch (err) {
     sfuStats?.close();

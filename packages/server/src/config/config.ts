@@ -21,6 +21,8 @@ export const ConfigSchema = z.object({
   dataDir: z.string().default('./data'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   mediaRegion: z.string().default('local'),
+  /** On SIGTERM (server.drain()): how long running meetings may go on before they are ended. */
+  drainTimeoutMs: z.number().int().min(0).max(24 * 3600 * 1000).default(60000),
   /** Serve the demo app's built files from this folder at / (none when unset or missing). */
   staticDir: z.string().optional(),
   rtc: z
@@ -115,6 +117,7 @@ export function loadConfig(overrides: ConfigInput = {}, env: NodeJS.ProcessEnv =
   if (env.PARLEY_TOKEN_SECRET) fromEnv.tokenSecret = env.PARLEY_TOKEN_SECRET;
   if (env.PARLEY_DATA_DIR) fromEnv.dataDir = env.PARLEY_DATA_DIR;
   if (env.PARLEY_LOG_LEVEL) fromEnv.logLevel = env.PARLEY_LOG_LEVEL;
+  if (env.PARLEY_DRAIN_TIMEOUT_MS) fromEnv.drainTimeoutMs = Number(env.PARLEY_DRAIN_TIMEOUT_MS);
   if (env.PARLEY_RTC_LISTEN_IP) rtc.listenIp = env.PARLEY_RTC_LISTEN_IP;
   if (env.PARLEY_RTC_ANNOUNCED_IP) rtc.announcedIp = env.PARLEY_RTC_ANNOUNCED_IP;
   if (env.PARLEY_RTC_PORT) rtc.port = Number(env.PARLEY_RTC_PORT);

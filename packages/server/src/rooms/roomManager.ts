@@ -1,4 +1,5 @@
-import { SessionEndReason, TypedEmitter, contentAttendeeId, type RoomEventData, type RoomEventName } from '@parley/protocol';
+import { ErrorCode, SessionEndReason, TypedEmitter, contentAttendeeId, type RoomEventData, type RoomEventName } from '@parley/protocol';
+import { ParleyError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { MediaServices } from '../media/mediaServices.js';
 import { SfuRoom } from '../sfu/sfuRoom.js';
@@ -29,6 +30,9 @@ export class RoomManager extends TypedEmitter<RoomManagerEvents> implements Live
   readonly #controls = new Map<string, RoomControl>();
   readonly #settingsOf: (meetingId: string) => RoomSettings | undefined;
   readonly media: MediaServices;
+  /** Set by startDraining(): no new rooms, members are told when the server will end theirs. */
+  #draining: { deadlineMs: number; message: string } | undefined;
+  #idleWaiters: Array<() => void> = [];
 
   constructor(pool: WorkerPool, limits: RoomLimits, media: MediaServices, logger: Logger, settingsOf: (meetingId: string) => RoomSettings | undefined = () => undefined) {
     super();
@@ -68,8 +72,35 @@ export class RoomManager extends TypedEmitter<RoomManagerEvents> implements Live
     // A room may close between its creation and our join (its last member left): retry once.
     for (let attempt = 0; ; attempt++) {
       const room = await this.#getOrCreate(meetingId);
-      if (!room.closed || attempt > 0) return { room, member: room.join(identity, channel) };
+      if (!room.closed || attempt > 0) {
+        const member = room.join(identity, channel);
+        const draining = this.#draining;
+        // After the join reply (which the session sends once this resolves).
+        if (draining) setImmediate(() => room.member(member.attendeeId) === member && channel.notify('serverDraining', draining));
+        return { room, member };
+      }
     }
+  }
+
+  get draining(): boolean {
+    return this.#draining !== undefined;
+  }
+
+  /**
+   * Graceful shutdown, step one: joins that would start a new room are refused (server_draining),
+   * joins into running rooms go on, and every member is told (serverDraining) once.
+   */
+  startDraining(deadlineMs: number, message = 'the server is shutting down'): void {
+    if (this.#draining) return;
+    const draining = { deadlineMs, message };
+    this.#draining = draining;
+    for (const room of this.rooms) for (const member of room.members) member.channel.notify('serverDraining', draining);
+  }
+
+  /** Resolves once no room is open (or being opened). */
+  whenEmpty(): Promise<void> {
+    if (this.#rooms.size === 0 && this.#creating.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   endMeeting(meetingId: string): void {
@@ -88,7 +119,7 @@ export class RoomManager extends TypedEmitter<RoomManagerEvents> implements Live
   }
 
   close(): void {
-    for (const room of this.rooms) room.end(SessionEndReason.SignalingInternalServerError, 'server is shutting down');
+    for (const room of this.rooms) room.end(SessionEndReason.ServerShutdown, 'the server is shutting down');
   }
 
   /** Ends every room and waits until their media services have finished (recording files finalised). */
@@ -103,7 +134,11 @@ export class RoomManager extends TypedEmitter<RoomManagerEvents> implements Live
     if (existing && !existing.closed) return existing;
     let pending = this.#creating.get(meetingId);
     if (!pending) {
-      pending = this.#create(meetingId).finally(() => this.#creating.delete(meetingId));
+      if (this.#draining) throw new ParleyError(ErrorCode.ServerDraining, 'the server is shutting down and starts no new meetings; try again shortly (on another server)');
+      pending = this.#create(meetingId).finally(() => {
+        this.#creating.delete(meetingId);
+        this.#checkIdle();
+      });
       this.#creating.set(meetingId, pending);
     }
     return pending;
@@ -123,10 +158,18 @@ export class RoomManager extends TypedEmitter<RoomManagerEvents> implements Live
     room.on('closed', () => {
       if (this.#rooms.get(meetingId) === room) this.#rooms.delete(meetingId);
       this.#log.info({ meetingId }, 'room closed');
+      this.#checkIdle();
     });
     this.#log.info({ meetingId }, 'room opened');
     this.emit('roomStarted', control);
     this.emit('roomEvent', control, 'room.started', { room_session: control.sessionEntity() });
     return room;
+  }
+
+  #checkIdle(): void {
+    if (this.#rooms.size || this.#creating.size || !this.#idleWaiters.length) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 }

@@ -77,7 +77,8 @@ export class SignalingSession implements MemberChannel {
     this.#room = undefined;
     this.notify('sessionEnded', { reason, message });
     const code = reason === SessionEndReason.Removed ? CloseCode.Removed
-      : reason === SessionEndReason.AudioJoinedFromAnotherDevice ? CloseCode.Replaced : CloseCode.SessionEnded;
+      : reason === SessionEndReason.AudioJoinedFromAnotherDevice ? CloseCode.Replaced
+      : reason === SessionEndReason.ServerShutdown ? CloseCode.ServerShutdown : CloseCode.SessionEnded;
     this.#close(code, reason);
   }
 
