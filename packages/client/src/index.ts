@@ -3,7 +3,8 @@ export { SignalClient } from './engine/signalClient.js';
 export { ParleyClientError } from './errors.js';
 export { ErrorCode, SessionEndReason, Permission, type AttendeeInfo, type LeaveReason, type MediaSource, type MediaKind } from '@parley/protocol';
 export * from './meeting/index.js';
-export { RoomSession, type RoomSessionOptions, type BrowserRoomSessionEvents } from './room/roomSession.js';
+export { RoomSession, type RoomSessionOptions, type BrowserRoomSessionEvents, type StartScreenShareOptions, type DeviceUpdate } from './room/roomSession.js';
+export { RoomSessionScreenShare, type RoomSessionScreenShareEvents } from './room/roomSessionScreenShare.js';
 export { LayoutRenderer } from './room/layoutRenderer.js';
 export { volumeToGain } from './room/audioGain.js';
 export {

@@ -41,6 +41,18 @@ export class AudioGain {
     this.#output.gain.value = volumeToGain(volume);
   }
 
+  /** The output device the room's audio plays on ('' = default): AudioContext.setSinkId. */
+  async setSinkId(deviceId: string): Promise<void> {
+    const ctx = this.#ctx as AudioContext & { setSinkId?: (id: string) => Promise<void> };
+    if (!ctx.setSinkId) throw new Error('this browser cannot choose the audio output (no AudioContext.setSinkId)');
+    await ctx.setSinkId(deviceId);
+  }
+
+  get sinkId(): string {
+    const sink = (this.#ctx as AudioContext & { sinkId?: string | { type: string } }).sinkId;
+    return typeof sink === 'string' ? sink : '';
+  }
+
   /** Plays a received track through the output gain. */
   play(id: string, track: MediaStreamTrack): void {
     this.stop(id);
