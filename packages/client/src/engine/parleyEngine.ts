@@ -33,6 +33,8 @@ export type EngineEvents = {
   ended: [reason: SessionEndReason, message: string];
   /** The connection was lost without the server ending the session. */
   disconnected: [code: number, reason: string];
+  /** The server is shutting down: the session goes on until deadlineMs (epoch ms), then ends (ServerShutdown). Also in `serverDraining`. */
+  serverDraining: [drain: EventData<'serverDraining'>];
   transportState: [direction: 'send' | 'recv', state: string];
   /** How many cameras the meeting sends now, and its limit. */
   videoSlots: [used: number, limit: number];
@@ -125,6 +127,9 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
   get closed(): boolean {
     return this.#closed;
   }
+
+  /** Set once the server has said it is draining (it may say so before the faces listen: check this after join). */
+  serverDraining: EventData<'serverDraining'> | undefined;
 
   get remoteTracks(): RemoteTrack[] {
     return [...this.#remote.values()];
@@ -332,6 +337,10 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
     s.on('videoSlots', ({ used, limit }) => {
       this.videoSlotsUsed = used;
       this.emit('videoSlots', used, limit);
+    });
+    s.on('serverDraining', (drain) => {
+      this.serverDraining = drain;
+      this.emit('serverDraining', drain);
     });
     s.on('sessionEnded', ({ reason, message }) => {
       this.emit('ended', reason as SessionEndReason, message);

@@ -322,6 +322,13 @@ export class AudioVideoController {
       }
     });
     engine.on('videoSlots', () => current() && this.#updateAvailability());
+    const onDraining = ({ deadlineMs, message }: { deadlineMs: number; message: string }) => {
+      if (!current()) return;
+      this.#logger.warn(`server draining: ${message}; the meeting ends by ${new Date(deadlineMs).toISOString()}`);
+      this.#notify('parleyServerWillShutDown', deadlineMs, message);
+    };
+    engine.on('serverDraining', onDraining);
+    if (engine.serverDraining) onDraining(engine.serverDraining);
     engine.on('ended', (reason) => current() && this.#finish(MeetingSessionStatus.fromEndReason(reason)));
     engine.on('disconnected', () => current() && void this.#reconnect(MeetingSessionStatusCode.SignalingRequestFailed));
     engine.on('transportState', (direction, state) => {

@@ -38,6 +38,11 @@ export interface AudioVideoObserver {
   connectionDidBecomeGood?(): void;
   /** Each stats sample: the raw reports of both transports. */
   metricsDidReceive?(metrics: ClientMetricReport): void;
+  /**
+   * Parley extension (Chime has no such callback): the server is shutting down; the meeting goes
+   * on until deadlineMs (epoch ms), then stops with MeetingSessionStatusCode.AudioServiceUnavailable.
+   */
+  parleyServerWillShutDown?(deadlineMs: number, message: string): void;
 }
 
 export interface ContentShareObserver {

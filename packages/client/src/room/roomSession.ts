@@ -51,6 +51,11 @@ export type BrowserRoomSessionEvents = RoomSessionEvents & {
   'track.removed': [RemoteTrack];
   /** The full member list, after room.joined and after every member.joined / member.left / member.updated. */
   'memberList.updated': [{ members: RoomMember[] }];
+  /**
+   * Parley: the server is shutting down. The room goes on until deadlineMs (epoch ms); then
+   * room.left comes with reason 'AudioServiceUnavailable' (SessionEndReason.ServerShutdown).
+   */
+  'room.draining': [{ deadlineMs: number; message: string }];
 };
 
 /**
@@ -129,6 +134,9 @@ export class RoomSession extends RoomSessionApi<BrowserRoomSessionEvents> {
     engine.on('trackPaused', (t) => t.kind === 'audio' && this.#audio?.stop(t.consumerId));
     engine.on('trackResumed', (t) => t.kind === 'audio' && this.#audio?.play(t.consumerId, t.track));
     engine.on('ended', (reason, message) => this.#onLeft(reason, message));
+    // Told during the join (a late joiner) or after it.
+    engine.on('serverDraining', (d) => this.emit('room.draining', d));
+    if (engine.serverDraining) this.emit('room.draining', engine.serverDraining);
     engine.on('disconnected', (code, reason) => this.#onLeft('disconnected', `${code} ${reason}`));
     if (this.options.rootElement) {
       this.#renderer = new LayoutRenderer(this.options.rootElement, {
