@@ -94,6 +94,9 @@ export class MeetingSessionStatus {
         return new MeetingSessionStatus(C.AudioCallEnded);
       case 'room_locked':
         return new MeetingSessionStatus(C.AudioCallAtCapacity);
+      case 'server_draining':
+        // The server is shutting down and starts no new meetings.
+        return new MeetingSessionStatus(C.AudioServiceUnavailable);
       case 'signaling_unreachable':
       case 'not_connected':
       case 'timeout':
