@@ -2,28 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { expectColour, waitFor } from './support/expectations.js';
 import { useServerAndBrowser } from './support/harness.js';
 import { createChimeMeeting, openChimePage, type ChimePage } from './support/chimePage.js';
+import { events, joinStarted as join, named, remoteTiles } from './support/chimeSession.js';
 
 // The MeetingSession behaviours the README states but its snippets do not show: callback order,
 // the server's video limit, new tiles on restart, reconnecting, giving up, leaving on unload.
-
-interface Recorded { name: string; args: any[]; t: number }
-const events = (p: ChimePage) => p.eval<Recorded[]>('t.events');
-const named = async (p: ChimePage, name: string) => (await events(p)).filter((e) => e.name === name);
-
-/** A page with a started session, a tone and (optionally) a colour camera, recording callbacks. */
-async function join(env: Parameters<typeof openChimePage>[0], meeting: unknown, name: string, media: { colour?: string; frequency: number }, before = ''): Promise<ChimePage> {
-  const p = await openChimePage(env, meeting, name);
-  await p.eval(`t.record()`);
-  if (before) await p.eval(before);
-  await p.page.evaluate((m) => (window as any).t.chooseSynthetic(m), media);
-  await p.eval(`t.session.audioVideo.bindAudioElement(document.getElementById('audio')); t.session.audioVideo.start()`);
-  await waitFor(`${name} started`, async () => ((await named(p, 'audioVideoDidStart')).length ? true : undefined), 15_000);
-  return p;
-}
-
-const remoteTiles = (p: ChimePage) => p.eval<Array<{ tileId: number; boundAttendeeId: string; active: boolean; isContent: boolean }>>(
-  `t.session.audioVideo.getAllRemoteVideoTiles().map((s) => ({ tileId: s.tileId, boundAttendeeId: s.boundAttendeeId, active: s.active, isContent: s.isContent }))`,
-);
 
 describe('meeting session lifecycle and tiles', () => {
   const env = useServerAndBrowser({ limits: { maxVideoTiles: 1 } });
@@ -119,7 +101,9 @@ describe('reconnecting', () => {
     try {
       const meeting = await createChimeMeeting(server, 'give-up');
       const a = await join({ server, browser: env.browser }, meeting, 'alice', { frequency: 440 }, `t.session.configuration.reconnectTimeoutMs = 3000`);
-      await server.close();
+      // The server vanishes (a crash or a network cut, not a shutdown that ends sessions): the
+      // connection drops and nothing answers any more.
+      await a.eval(`window.signalingUnreachable = true; t.sockets.filter((s) => s.readyState === 1).forEach((s) => s.close())`);
       const stop = await waitFor('alice gives up', async () => (await named(a, 'audioVideoDidStop'))[0], 20_000);
       const connecting = (await named(a, 'audioVideoDidStartConnecting')).find((e) => e.args[0] === true)!;
       expect(connecting).toBeDefined();

@@ -45,5 +45,7 @@ export const CloseCode = {
   HeartbeatTimeout: 4004,
   Replaced: 4005,
   ServerShutdown: 4006,
+  /** The media server carrying this meeting failed and was replaced: reconnect (the SDKs do). */
+  MediaRestart: 4007,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

@@ -6,6 +6,8 @@ export interface MemberChannel {
   notify<E extends EventName>(event: E, data: EventData<E>): void;
   /** Tells the client why its session ended, then closes the connection. */
   end(reason: SessionEndReason, message: string): void;
+  /** Closes the connection without ending the session: the client reconnects (the SDKs do). */
+  disconnect(code: number, message: string): void;
 }
 
 export interface MemberIdentity {

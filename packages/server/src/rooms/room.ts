@@ -1,5 +1,5 @@
 import type { types } from 'mediasoup';
-import { ErrorCode, Permission, SessionEndReason, TypedEmitter, contentAttendeeId, type LeaveReason, type MediaKind, type MediaSource } from '@parley/protocol';
+import { CloseCode, ErrorCode, Permission, SessionEndReason, TypedEmitter, contentAttendeeId, type LeaveReason, type MediaKind, type MediaSource } from '@parley/protocol';
 import { ParleyError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { SfuPeer, producerTag } from '../sfu/sfuPeer.js';
@@ -97,7 +97,10 @@ export class Room extends TypedEmitter<RoomEvents> {
       this.#log.debug({ attendeeId: publisher.attendeeId, producerId: producer.id, wanted, maxSpatialLayer }, 'producer demand');
       publisher.channel.notify('producerDemand', { producerId: producer.id, wanted, ...(maxSpatialLayer !== null ? { maxSpatialLayer } : {}) });
     });
-    sfu.on('close', () => this.end(SessionEndReason.SignalingInternalServerError, 'media server for this meeting stopped'));
+    sfu.on('close', (why) => {
+      if (why === 'workerDied') this.#mediaLost();
+      else this.end(SessionEndReason.SignalingInternalServerError, 'media server for this meeting stopped');
+    });
   }
 
   get closed(): boolean {
@@ -337,6 +340,22 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (this.#members.get(member.attendeeId) !== member) return;
     this.leave(member.attendeeId, 'removed');
     member.channel.end(SessionEndReason.Removed, message);
+  }
+
+  /**
+   * The worker carrying this room died (the pool replaces it). The room closes and every member
+   * is disconnected without ending its session, so the SDKs reconnect and rejoin a new room on a
+   * live worker, keeping their local state (mute, tiles).
+   */
+  #mediaLost(): void {
+    if (this.#closed) return;
+    this.#log.error({ members: this.#members.size }, 'the media worker of this room died: members reconnect');
+    for (const member of this.members) {
+      this.#members.delete(member.attendeeId);
+      member.peer.close();
+      member.channel.disconnect(CloseCode.MediaRestart, 'the media server for this meeting restarted: reconnect');
+    }
+    this.close();
   }
 
   /** Ends the session for everyone, telling each client why. */

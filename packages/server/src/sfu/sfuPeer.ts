@@ -126,7 +126,8 @@ export class SfuPeer extends TypedEmitter<SfuPeerEvents> {
     this.consumers.set(consumer.id, consumer);
     consumer.observer.once('close', () => {
       this.consumers.delete(consumer.id);
-      if (!this.#closed) this.emit('consumerClosed', consumer.id);
+      // A dead worker takes every consumer with it: the client reconnects and keeps its tiles.
+      if (!this.#closed && !this.#room.workerDied) this.emit('consumerClosed', consumer.id);
     });
     consumer.on('producerpause', () => this.emit('consumerPaused', consumer.id));
     consumer.on('producerresume', () => this.emit('consumerResumed', consumer.id));

@@ -13,8 +13,8 @@ export type SfuRoomEvents = {
   /** No producer is above the threshold. */
   silence: [];
   dominantSpeaker: [attendeeId: string];
-  /** The router is gone (closed, or its worker died). */
-  close: [];
+  /** The router is gone: closed, or its worker died (then the members must reconnect elsewhere). */
+  close: [why: 'closed' | 'workerDied'];
 };
 
 /** Audio level sampling: 200 ms gives the SDK ~5 volume updates per second. */
@@ -33,6 +33,7 @@ export class SfuRoom extends TypedEmitter<SfuRoomEvents> {
   readonly #audioLevels: types.AudioLevelObserver;
   readonly #activeSpeaker: types.ActiveSpeakerObserver;
   #closed = false;
+  #workerDied = false;
 
   private constructor(spread: RouterSpread, audioLevels: types.AudioLevelObserver, activeSpeaker: types.ActiveSpeakerObserver) {
     super();
@@ -45,6 +46,7 @@ export class SfuRoom extends TypedEmitter<SfuRoomEvents> {
     audioLevels.on('volumes', (volumes) => this.emit('volumes', volumes.map((v) => ({ attendeeId: producerTag(v.producer).attendeeId, dBov: v.volume }))));
     audioLevels.on('silence', () => this.emit('silence'));
     activeSpeaker.on('dominantspeaker', ({ producer }) => this.emit('dominantSpeaker', producerTag(producer).attendeeId));
+    router.once('workerclose', () => (this.#workerDied = true));
     router.observer.once('close', () => this.close());
   }
 
@@ -63,6 +65,11 @@ export class SfuRoom extends TypedEmitter<SfuRoomEvents> {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** The worker under this room's producers died: its consumers are closing with it, the members will reconnect. */
+  get workerDied(): boolean {
+    return this.spread.home.workerDied();
   }
 
   async createWebRtcTransport(direction: 'send' | 'recv', appData: Record<string, unknown>): Promise<types.WebRtcTransport> {
@@ -115,7 +122,7 @@ export class SfuRoom extends TypedEmitter<SfuRoomEvents> {
     this.#closed = true;
     this.spread.close();
     this.router.close();
-    this.emit('close');
+    this.emit('close', this.#workerDied ? 'workerDied' : 'closed');
     this.removeAllListeners();
   }
 }

@@ -1,6 +1,8 @@
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import { cpus } from 'node:os';
+import { ErrorCode } from '@parley/protocol';
+import { ParleyError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 export interface WorkerPoolOptions {
@@ -25,24 +27,34 @@ export interface RouterSlot {
   router: types.Router;
   webRtcServer: types.WebRtcServer;
   workerPid: number;
+  /** Whether its worker died (set before the router and its transports close). */
+  workerDied: () => boolean;
 }
 
 interface PooledWorker {
   worker: types.Worker;
   webRtcServer: types.WebRtcServer;
   port: number;
+  /** Its place in the pool: a replacement takes the same index, so the same media port. */
+  index: number;
   routers: number;
 }
+
+/** A dead worker is replaced after these waits (ms), the last repeated, until one starts. */
+const REPLACE_DELAYS_MS = [100, 500, 1000, 2000, 5000];
 
 /**
  * mediasoup workers, one per core by default, each with a WebRtcServer so every participant on
  * that worker shares one UDP and one TCP port. Rooms go to the worker with fewest routers.
+ * A worker that dies is replaced by a new one on the same port (its rooms hear of the death
+ * from their routers and send their members to reconnect).
  */
 export class WorkerPool {
   readonly #entries: PooledWorker[] = [];
   readonly #logger: Logger;
   readonly receiversPerRouter: number;
   readonly #watcher: WorkerWatcher | undefined;
+  #options: WorkerPoolOptions | undefined;
   #closed = false;
 
   private constructor(logger: Logger, receiversPerRouter: number, watcher: WorkerWatcher | undefined) {
@@ -54,6 +66,7 @@ export class WorkerPool {
   static async start(options: WorkerPoolOptions, logger: Logger, watcher?: WorkerWatcher): Promise<WorkerPool> {
     const pool = new WorkerPool(logger, options.receiversPerRouter ?? 100, watcher);
     const count = options.workers ?? Math.max(1, cpus().length);
+    pool.#options = options;
     try {
       for (let i = 0; i < count; i++) await pool.#addWorker(options, i);
     } catch (err) {
@@ -75,15 +88,35 @@ export class WorkerPool {
       ...(port ? { port } : {}),
     });
     const webRtcServer = await worker.createWebRtcServer({ listenInfos: [listen('udp'), listen('tcp')] });
-    const entry: PooledWorker = { worker, webRtcServer, port, routers: 0 };
+    const entry: PooledWorker = { worker, webRtcServer, port, index, routers: 0 };
     worker.on('died', (err) => {
-      // Every room on this worker lost its media; the rooms layer hears it from router close.
+      // Every room on this worker lost its media; the rooms layer hears it from its routers.
       this.#logger.error({ err, pid: worker.pid }, 'mediasoup worker died');
       const i = this.#entries.indexOf(entry);
       if (i >= 0) this.#entries.splice(i, 1);
       this.#watcher?.workerDied(worker.pid);
+      void this.#replace(index);
     });
+    if (this.#closed) {
+      worker.close();
+      return;
+    }
     this.#entries.push(entry);
+  }
+
+  async #replace(index: number): Promise<void> {
+    const options = this.#options;
+    for (let attempt = 0; options && !this.#closed; attempt++) {
+      await new Promise((r) => setTimeout(r, REPLACE_DELAYS_MS[Math.min(attempt, REPLACE_DELAYS_MS.length - 1)]));
+      if (this.#closed) return;
+      try {
+        await this.#addWorker(options, index);
+        this.#logger.info({ index, pids: this.workerPids }, 'mediasoup worker replaced');
+        return;
+      } catch (err) {
+        this.#logger.error({ err, index, attempt }, 'mediasoup worker could not be replaced yet');
+      }
+    }
   }
 
   /** Ports each worker's WebRtcServer listens on (for logs and tests). */
@@ -98,7 +131,8 @@ export class WorkerPool {
   /** Creates a router on the least-loaded worker. */
   async createRouter(mediaCodecs: types.RtpCodecCapability[]): Promise<RouterSlot> {
     const slot = await this.createRouterAvoiding(mediaCodecs, []);
-    if (!slot) throw new Error('no mediasoup worker is alive');
+    // Between a worker's death and its replacement: a clear, retryable error (the SDKs retry joins).
+    if (!slot) throw new ParleyError(ErrorCode.MediaError, 'no media server is available right now (a worker is restarting): retry');
     return slot;
   }
 
@@ -110,7 +144,8 @@ export class WorkerPool {
     const router = await entry.worker.createRouter({ mediaCodecs });
     entry.routers++;
     router.observer.once('close', () => entry.routers--);
-    return { router, webRtcServer: entry.webRtcServer, workerPid: entry.worker.pid };
+    const { worker } = entry;
+    return { router, webRtcServer: entry.webRtcServer, workerPid: worker.pid, workerDied: () => worker.died };
   }
 
   async resourceUsage(): Promise<Array<{ pid: number; usage: types.WorkerResourceUsage }>> {

@@ -82,6 +82,13 @@ export class SignalingSession implements MemberChannel {
     this.#close(code, reason);
   }
 
+  disconnect(code: number, message: string): void {
+    // The room has already dropped us: nothing to leave on close.
+    this.#member = undefined;
+    this.#room = undefined;
+    this.#close(code, message);
+  }
+
   #onMessage(data: RawData, isBinary: boolean): void {
     const receivedAt = performance.now();
     this.#lastSeen = Date.now();

@@ -23,19 +23,32 @@ describe('/health and /ready tell the truth', () => {
     expect(await get(server, '/ready')).toMatchObject({ status: 200, body: { ready: true, checks: { workers: { ok: true, alive: 2 }, store: { ok: true }, draining: false } } });
   });
 
-  it('SIGKILLed workers: one dead leaves the server ready, all dead makes both say no', async () => {
+  it('SIGKILLed workers: one dead leaves the server ready and is replaced; all dead makes both say no until replacements run', async () => {
     server = await start();
     const [first, second] = server.pool.workerPids as [number, number];
     process.kill(first, 'SIGKILL');
     await until(() => server!.pool.workerPids.length === 1);
     expect(await get(server, '/ready')).toMatchObject({ status: 200, body: { checks: { workers: { alive: 1 } } } });
+    // The pool starts a replacement on the dead worker's port.
+    await until(() => server!.pool.workerPids.length === 2 && !server!.pool.workerPids.includes(first));
+    const [third, fourth] = server.pool.workerPids as [number, number];
+    expect(third).toBe(second);
     process.kill(second, 'SIGKILL');
-    await until(() => server!.pool.workerPids.length === 0);
-    expect(await get(server, '/ready')).toMatchObject({ status: 503, body: { ready: false, checks: { workers: { ok: false, alive: 0 } } } });
-    expect(await get(server, '/health')).toMatchObject({ status: 503, body: { status: 'unhealthy', workers: 0, reason: 'no mediasoup worker is alive' } });
+    process.kill(fourth, 'SIGKILL');
+    // For the moment no worker is alive, both say so (replacements come after at least 100 ms).
+    let unhealthy: { status: number; body: Record<string, unknown> } | undefined;
+    for (let i = 0; i < 200 && !unhealthy; i++) {
+      const h = await get(server, '/health');
+      if (h.status === 503) unhealthy = h;
+      else await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(unhealthy).toMatchObject({ status: 503, body: { status: 'unhealthy', workers: 0, reason: 'no mediasoup worker is alive' } });
+    await until(() => server!.pool.workerPids.length === 2);
+    expect(await get(server, '/health')).toMatchObject({ status: 200 });
+    expect(await get(server, '/ready')).toMatchObject({ status: 200, body: { checks: { workers: { ok: true, alive: 2 } } } });
     const metrics = parseMetrics(await (await fetch(`${server.url}/metrics`)).text());
-    expect(valueOf(metrics, 'parley_workers')).toBe(0);
-    expect(valueOf(metrics, 'parley_worker_deaths_total')).toBe(2);
+    expect(valueOf(metrics, 'parley_workers')).toBe(2);
+    expect(valueOf(metrics, 'parley_worker_deaths_total')).toBe(3);
   });
 
   it('draining: /ready says no, /health stays ok', async () => {
