@@ -8,6 +8,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CloseCode, ErrorCode, PROTOCOL_VERSION, SessionEndReason } from '@parley/protocol';
 import { startParleyServer, type ParleyServer } from './server.js';
+import { until } from './telemetry/testClient.js';
 
 /** A raw signaling client: collects replies, notifications and the close. */
 class RawClient {
@@ -41,15 +42,6 @@ class RawClient {
   }
 }
 
-async function until<T>(fn: () => T | undefined, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** REST and signaling against a server at `url` with the given credentials. */
 function api(url: string, apiKey: string, apiSecret: string) {

@@ -10,7 +10,11 @@ export interface ChimeErrorBody {
   RequestId: string;
 }
 
-const BY_STATUS: Record<number, { code: string; type: string }> = {
+/** HTTP status -> the error code and exception class one Chime client expects. */
+export type ChimeExceptions = Readonly<Record<number, { code: string; type: string }>>;
+
+/** The Meetings API's exceptions. */
+export const MEETINGS_EXCEPTIONS: ChimeExceptions = {
   400: { code: 'BadRequest', type: 'BadRequestException' },
   401: { code: 'Unauthorized', type: 'UnauthorizedException' },
   403: { code: 'Forbidden', type: 'ForbiddenException' },
@@ -46,9 +50,16 @@ export function toHttpError(err: unknown, bodyLimit: number): ParleyError {
   return toParleyError(err);
 }
 
-export function sendChimeError(request: FastifyRequest, reply: FastifyReply, error: ParleyError, logger: Logger): FastifyReply {
-  const mapped = BY_STATUS[error.status] ?? SERVICE_FAILURE;
-  const status = BY_STATUS[error.status] ? error.status : 500;
+/** The Media Pipelines client names some differently (UnauthorizedClient, ThrottledClient). */
+export const MEDIA_PIPELINES_EXCEPTIONS: ChimeExceptions = {
+  ...MEETINGS_EXCEPTIONS,
+  401: { code: 'UnauthorizedClient', type: 'UnauthorizedClientException' },
+  429: { code: 'Throttled', type: 'ThrottledClientException' },
+};
+
+export function sendChimeError(request: FastifyRequest, reply: FastifyReply, error: ParleyError, logger: Logger, exceptions: ChimeExceptions = MEETINGS_EXCEPTIONS): FastifyReply {
+  const mapped = exceptions[error.status] ?? SERVICE_FAILURE;
+  const status = exceptions[error.status] ? error.status : 500;
   if (status >= 500) logger.error({ err: error.cause ?? error, reqId: request.id, url: request.url }, 'request failed');
   else logger.debug({ code: error.code, status, reqId: request.id }, error.message);
   const body: ChimeErrorBody = {

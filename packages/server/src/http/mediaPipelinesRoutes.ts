@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ErrorCode } from '@parley/protocol';
 import { authenticate, authRequestFrom } from '../auth/httpAuth.js';
@@ -10,11 +10,11 @@ import type { MediaServices } from '../media/mediaServices.js';
 import type { RoomControl } from '../rooms/roomControl.js';
 import type { RoomManager } from '../rooms/roomManager.js';
 import type { MeetingStore } from '../store/types.js';
-import { toHttpError } from './chimeErrors.js';
+import { MEDIA_PIPELINES_EXCEPTIONS, sendChimeError, toHttpError } from './chimeErrors.js';
 import { HTTP_BODY_LIMIT } from './httpApp.js';
 import { baseUrlOf } from './mediaPlacement.js';
 import { parseBody } from './meetingsSchemas.js';
-import { decodeNextToken, encodeNextToken, maxResults } from './paging.js';
+import { decodeNextToken, encodeNextToken, maxResults, queryParam, rawBody } from './chimeRequest.js';
 
 export interface MediaPipelinesRoutesDeps {
   config: Config;
@@ -83,16 +83,6 @@ export function recordingModeOf(artifacts: ArtifactsConfiguration | undefined): 
 }
 
 
-/** Exception names of the Media Pipelines client (it says Throttled/UnauthorizedClient). */
-const BY_STATUS: Record<number, { code: string; type: string }> = {
-  400: { code: 'BadRequest', type: 'BadRequestException' },
-  401: { code: 'UnauthorizedClient', type: 'UnauthorizedClientException' },
-  403: { code: 'Forbidden', type: 'ForbiddenException' },
-  404: { code: 'NotFound', type: 'NotFoundException' },
-  409: { code: 'Conflict', type: 'ConflictException' },
-  429: { code: 'Throttled', type: 'ThrottledClientException' },
-  503: { code: 'ServiceUnavailable', type: 'ServiceUnavailableException' },
-};
 
 /**
  * The Amazon Chime SDK Media Pipelines API's capture pipelines (what Chime apps record with), so
@@ -146,7 +136,12 @@ async function routes(app: FastifyInstance, deps: MediaPipelinesRoutesDeps): Pro
   app.addHook('preValidation', async (request) => {
     authenticate(authRequestFrom(request.raw, rawBody(request)), config);
   });
-  app.setErrorHandler((err, request, reply) => sendError(request, reply, toHttpError(err, HTTP_BODY_LIMIT), log));
+  app.setErrorHandler((err, request, reply) => {
+    const error = toHttpError(err, HTTP_BODY_LIMIT);
+    // Media services missing on this server: the service is unavailable, not the request wrong.
+    const unavailable = error.code === ErrorCode.NotAvailable ? new ParleyError(error.code, error.message, { status: 503, cause: error }) : error;
+    return sendChimeError(request, reply, unavailable, log, MEDIA_PIPELINES_EXCEPTIONS);
+  });
 
   const view = (p: CapturePipeline, request: FastifyRequest) => pipelineView(p, config.mediaRegion, baseUrlOf(config.publicUrl, request.protocol, request.host));
   const list = (request: FastifyRequest) => {
@@ -215,29 +210,6 @@ function pipelineView(p: CapturePipeline, region: string, base: URL): Record<str
   };
 }
 
-function sendError(request: FastifyRequest, reply: FastifyReply, error: ParleyError, log: Logger): FastifyReply {
-  // Media services missing on this server: the service is unavailable, not the request wrong.
-  const status = error.code === ErrorCode.NotAvailable ? 503 : BY_STATUS[error.status] ? error.status : 500;
-  const mapped = BY_STATUS[status] ?? { code: 'ServiceFailure', type: 'ServiceFailureException' };
-  if (status >= 500) log.error({ err: error.cause ?? error, reqId: request.id, url: request.url }, 'media pipelines request failed');
-  else log.debug({ code: error.code, status, reqId: request.id }, error.message);
-  const body = { Code: mapped.code, Message: status === 500 && error.code === ErrorCode.Internal ? 'Internal server error.' : error.message, RequestId: request.id };
-  return reply.code(status).header('x-amzn-ErrorType', mapped.type).header('content-type', 'application/json; charset=utf-8').send(body);
-}
 
-const EMPTY = Buffer.alloc(0);
-
-function rawBody(request: FastifyRequest): Buffer {
-  return Buffer.isBuffer(request.body) ? request.body : EMPTY;
-}
-
-/** One query value; a repeated parameter is refused rather than guessed at. */
-function queryParam(request: FastifyRequest, name: string): string | undefined {
-  const query = request.query as Record<string, unknown> | undefined;
-  if (!query || !Object.hasOwn(query, name)) return undefined;
-  const value = query[name];
-  if (typeof value !== 'string') throw new ParleyError(ErrorCode.BadRequest, `${name}: must be given once`);
-  return value;
-}
 
 

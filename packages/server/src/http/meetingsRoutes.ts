@@ -13,7 +13,7 @@ import {
   parseBody,
 } from './meetingsSchemas.js';
 import type { MeetingRecord } from '../store/types.js';
-import { decodeNextToken, encodeNextToken, maxResults } from './paging.js';
+import { decodeNextToken, encodeNextToken, maxResults, queryParam, rawBody } from './chimeRequest.js';
 
 export type MeetingsRoutesOptions = ChimeMeetingsDeps;
 
@@ -130,23 +130,6 @@ function view(issued: IssuedAttendee): ChimeAttendee {
   return attendeeView(issued.attendee, issued.joinToken);
 }
 
-const EMPTY = Buffer.alloc(0);
-
-function rawBody(request: FastifyRequest): Buffer {
-  return Buffer.isBuffer(request.body) ? request.body : EMPTY;
-}
-
-/** One query value; a repeated parameter is refused rather than guessed at. */
-function queryParam(request: FastifyRequest, name: string): string | undefined {
-  const query = request.query as Record<string, unknown> | undefined;
-  if (!query || !Object.hasOwn(query, name)) return undefined;
-  const value = query[name];
-  if (typeof value !== 'string') throw new ParleyError(ErrorCode.BadRequest, `${name}: must be given once`);
-  return value;
-}
-
 function unknownOperation(operation: string): ParleyError {
   return new ParleyError(ErrorCode.BadRequest, `operation: "${operation.slice(0, 64)}" is not supported here`);
 }
-
-

@@ -1,5 +1,23 @@
+import type { FastifyRequest } from 'fastify';
 import { ErrorCode } from '@parley/protocol';
 import { ParleyError } from '../errors.js';
+
+/** How the Chime-compatible routes read requests: the raw body (signed by SigV4), single query values, list paging. */
+
+const EMPTY = Buffer.alloc(0);
+
+export function rawBody(request: FastifyRequest): Buffer {
+  return Buffer.isBuffer(request.body) ? request.body : EMPTY;
+}
+
+/** One query value; a repeated parameter is refused rather than guessed at. */
+export function queryParam(request: FastifyRequest, name: string): string | undefined {
+  const query = request.query as Record<string, unknown> | undefined;
+  if (!query || !Object.hasOwn(query, name)) return undefined;
+  const value = query[name];
+  if (typeof value !== 'string') throw new ParleyError(ErrorCode.BadRequest, `${name}: must be given once`);
+  return value;
+}
 
 /** Chime's list APIs page with MaxResults (1..100) and an opaque NextToken. */
 export const MAX_RESULTS = 100;
