@@ -7,6 +7,7 @@ import { ParleyError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { MediaServices } from '../media/mediaServices.js';
 import type { MediaRoom, RoomMedia } from '../media/roomMedia.js';
+import { redactStreamUrl } from '../media/streaming/roomStreams.js';
 import { producerTag } from '../sfu/sfuPeer.js';
 import { computeLayout, isLayoutName } from './layouts.js';
 import type { Member } from './member.js';
@@ -493,7 +494,7 @@ export class RoomControl extends TypedEmitter<RoomControlEvents> {
 const computeLayoutFor = computeLayout;
 
 function withoutStreamKey(data: RoomEventData<'stream.started'>): RoomEventData<'stream.started'> {
-  return { ...data, stream: { ...data.stream, url: data.stream.url.replace(/^(rtmps?:\/\/[^/]+\/[^/]*\/?).*$/i, '$1…') } };
+  return { ...data, stream: { ...data.stream, url: redactStreamUrl(data.stream.url) } };
 }
 
 /** A member's control state or a source: both have a requested layout position. */

@@ -231,7 +231,7 @@ export class RoomRecordings {
 }
 
 /** The wire entity of a stored recording (times in UNIX seconds, as SignalWire's). */
-export function recordingEntity(r: RecordingRecord): RecordingEntity {
+function recordingEntity(r: RecordingRecord): RecordingEntity {
   return {
     id: r.id, room_id: r.roomId, room_session_id: r.roomSessionId, state: r.state, duration: r.duration,
     started_at: r.startedAt / 1000, ended_at: r.endedAt === null ? null : r.endedAt / 1000,

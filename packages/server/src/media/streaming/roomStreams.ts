@@ -72,9 +72,9 @@ export class RoomStreams {
       await this.#connect(composite, stream);
     } catch (err) {
       this.#end(stream, reasonOf(err));
-      throw new ParleyError(ErrorCode.MediaError, `the stream to ${redact(url)} did not start: ${reasonOf(err)}`, { cause: err });
+      throw new ParleyError(ErrorCode.MediaError, `the stream to ${redactStreamUrl(url)} did not start: ${reasonOf(err)}`, { cause: err });
     }
-    this.#log.info({ streamId: id, url: redact(url) }, 'stream started');
+    this.#log.info({ streamId: id, url: redactStreamUrl(url) }, 'stream started');
     const entity = this.#entity(stream);
     this.#o.host.emit('stream.started', entity);
     this.#o.host.flagsChanged();
@@ -189,7 +189,7 @@ function reasonOf(err: unknown): string {
 }
 
 /** Stream keys are secrets: logs and errors show the server, not the key. */
-function redact(url: string): string {
+export function redactStreamUrl(url: string): string {
   return url.replace(/^(rtmps?:\/\/[^/]+\/[^/]*\/?).*$/i, '$1…');
 }
 
