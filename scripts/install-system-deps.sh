@@ -5,7 +5,8 @@
 #          compositor, x264, AAC, RTMP and the Python bindings the engine process is written in,
 #          and ffmpeg (run by `npm install` when root; without it media services answer not_available)
 #   test:  media, plus Chromium for real-browser tests, nftables (random loss on one loopback flow,
-#          e2e/lossRecovery.test.ts) and iproute2 (tc bottleneck, e2e/layerPolicy.test.ts); run by
+#          e2e/lossRecovery.test.ts), iproute2 (tc bottleneck, e2e/layerPolicy.test.ts) and redis-server
+#          (cluster/nodeRegistry.test.ts starts its own on a free port); run by
 #          `npm test` itself (pretest), so the README's two commands are the whole set-up
 #   bench: ffmpeg (makes the replayed media once), Janus (the comparison SFU), iproute2/util-linux (private netns)
 #   srtp-source DIR: downloads Debian's libsrtp2 source package into DIR and unpacks its upstream
@@ -50,7 +51,7 @@ groups=("$@")
 
 build_pkgs=(build-essential python3 meson ninja-build pkg-config libuv1-dev libssl-dev libsrtp2-dev libusrsctp-dev libabsl-dev nlohmann-json3-dev)
 media_pkgs=(ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav python3 python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0)
-test_pkgs=("${media_pkgs[@]}" chromium nftables iproute2)
+test_pkgs=("${media_pkgs[@]}" chromium nftables iproute2 redis-server)
 bench_pkgs=(ffmpeg janus iproute2 util-linux)
 
 want=()
