@@ -89,7 +89,7 @@ export async function startParleyServer(input: ConfigInput = {}, options: StartO
       ? new WebhookDispatcher(telemetry, { ...w, secret: w.secret ?? config.apiSecret, logger: logger.child({ sub: 'webhooks' }) })
       : undefined;
     const metrics = config.metrics.enabled
-      ? new Metrics(telemetry, { rooms: () => rooms.rooms, controls: () => rooms.controls, workers: () => poolRef.resourceUsage(), sfu: sfuStats, webhooks })
+      ? new Metrics(telemetry, { rooms: () => rooms.rooms, controls: () => rooms.controls, workers: () => poolRef.resourceUsage(), workerObjects: async () => ({ ...await poolRef.objectCounts() }), sfu: sfuStats, webhooks })
       : undefined;
     // A read of the store: throws once it is closed or unreadable.
     const health = new Health({ workers: () => poolRef.workerPids.length, store: () => (store.getMeeting('parley-ready-probe'), true) });

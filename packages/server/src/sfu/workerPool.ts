@@ -38,7 +38,32 @@ interface PooledWorker {
   /** Its place in the pool: a replacement takes the same index, so the same media port. */
   index: number;
   routers: number;
+  /** Its live routers (for the worker-side object counts). */
+  live: Set<types.Router>;
 }
+
+/**
+ * Objects the workers themselves hold (from worker.dump(), webRtcServer.dump() and router.dump(),
+ * not Node's bookkeeping), summed over workers: what a leak check compares before and after.
+ */
+export interface WorkerObjectCounts {
+  routers: number;
+  transports: number;
+  producers: number;
+  consumers: number;
+  rtpObservers: number;
+  /** Channel request handlers registered in the workers: one per live object of any kind. */
+  channelHandlers: number;
+  /** WebRtcServer entries: transports it serves, ICE usernames and 5-tuples it maps to them. */
+  webRtcServerTransports: number;
+  iceUsernameFragments: number;
+  tupleHashes: number;
+}
+
+// The dump shapes of mediasoup 3.12 (typed `any` there): the fields the counts read.
+interface WorkerDump { routerIds?: unknown; channelMessageHandlers?: { channelRequestHandlers?: unknown } }
+interface WebRtcServerDump { webRtcTransportIds?: unknown; localIceUsernameFragments?: unknown; tupleHashes?: unknown }
+interface RouterDump { transportIds?: unknown; mapProducerIdConsumerIds?: unknown; mapConsumerIdProducerId?: unknown; rtpObserverIds?: unknown }
 
 /** A dead worker is replaced after these waits (ms), the last repeated, until one starts. */
 const REPLACE_DELAYS_MS = [100, 500, 1000, 2000, 5000];
@@ -88,7 +113,7 @@ export class WorkerPool {
       ...(port ? { port } : {}),
     });
     const webRtcServer = await worker.createWebRtcServer({ listenInfos: [listen('udp'), listen('tcp')] });
-    const entry: PooledWorker = { worker, webRtcServer, port, index, routers: 0 };
+    const entry: PooledWorker = { worker, webRtcServer, port, index, routers: 0, live: new Set() };
     worker.on('died', (err) => {
       // Every room on this worker lost its media; the rooms layer hears it from its routers.
       this.#logger.error({ err, pid: worker.pid }, 'mediasoup worker died');
@@ -143,13 +168,40 @@ export class WorkerPool {
     if (!entry) return undefined;
     const router = await entry.worker.createRouter({ mediaCodecs });
     entry.routers++;
-    router.observer.once('close', () => entry.routers--);
+    entry.live.add(router);
+    router.observer.once('close', () => {
+      entry.routers--;
+      entry.live.delete(router);
+    });
     const { worker } = entry;
     return { router, webRtcServer: entry.webRtcServer, workerPid: worker.pid, workerDied: () => worker.died };
   }
 
   async resourceUsage(): Promise<Array<{ pid: number; usage: types.WorkerResourceUsage }>> {
     return Promise.all(this.#entries.map(async (e) => ({ pid: e.worker.pid, usage: await e.worker.getResourceUsage() })));
+  }
+
+  /** Asks every worker what it holds (a few channel requests per router: for scrapes and tests, not hot paths). */
+  async objectCounts(): Promise<WorkerObjectCounts> {
+    const sum: WorkerObjectCounts = { routers: 0, transports: 0, producers: 0, consumers: 0, rtpObservers: 0, channelHandlers: 0, webRtcServerTransports: 0, iceUsernameFragments: 0, tupleHashes: 0 };
+    const len = (x: unknown): number => (Array.isArray(x) ? x.length : x && typeof x === 'object' ? Object.keys(x).length : 0);
+    await Promise.all(this.#entries.map(async (e) => {
+      const [w, s] = await Promise.all([e.worker.dump(), e.webRtcServer.dump()]) as [WorkerDump, WebRtcServerDump];
+      sum.routers += len(w.routerIds);
+      sum.channelHandlers += len(w.channelMessageHandlers?.channelRequestHandlers);
+      sum.webRtcServerTransports += len(s.webRtcTransportIds);
+      sum.iceUsernameFragments += len(s.localIceUsernameFragments);
+      sum.tupleHashes += len(s.tupleHashes);
+      const routers = await Promise.all([...e.live].map((r) => (r.closed ? undefined : r.dump().catch(() => undefined)) as Promise<RouterDump | undefined>));
+      for (const r of routers) {
+        if (!r) continue;
+        sum.transports += len(r.transportIds);
+        sum.producers += len(r.mapProducerIdConsumerIds);
+        sum.consumers += len(r.mapConsumerIdProducerId);
+        sum.rtpObservers += len(r.rtpObserverIds);
+      }
+    }));
+    return sum;
   }
 
   close(): void {

@@ -15,6 +15,8 @@ export interface MetricsSources {
   /** Live workers and their resource usage (one request to each worker per scrape). */
   workers: () => Promise<Array<{ pid: number; usage: types.WorkerResourceUsage }>>;
   sfu?: SfuStats | undefined;
+  /** What the workers themselves hold, from their dumps (parley_sfu_worker_objects). */
+  workerObjects?: (() => Promise<Record<string, number>>) | undefined;
   webhooks?: WebhookDispatcher | undefined;
   /** Node's own process_* and nodejs_* series (default true). */
   defaultMetrics?: boolean;
@@ -161,6 +163,18 @@ export class Metrics {
         }
       },
     });
+
+    const workerObjects = sources.workerObjects;
+    if (workerObjects) {
+      new Gauge({
+        name: 'parley_sfu_worker_objects', help: 'Objects the mediasoup workers hold by their own dumps (routers, transports, producers, consumers, channel handlers, WebRtcServer tuples...)', labelNames: ['object'], registers,
+        async collect() {
+          this.reset();
+          const counts = await workerObjects().catch(() => ({}));
+          for (const [object, n] of Object.entries(counts)) this.set({ object }, n);
+        },
+      });
+    }
 
     // ---- SFU (sampled) -------------------------------------------------------------------------
     const sfu = sources.sfu;
