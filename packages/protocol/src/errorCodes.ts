@@ -30,6 +30,8 @@ export const ErrorCode = {
   MemberNotFound: 'member_not_found',
   /** The server is draining for a shutdown: it joins no one into a meeting that is not already running here. */
   ServerDraining: 'server_draining',
+  /** The room's media is end-to-end encrypted: recording, streaming, preview and playback into it are refused. */
+  RoomEncrypted: 'room_encrypted',
   Internal: 'internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -68,6 +68,8 @@ export const Requests = {
       token: z.string().min(1).max(8192),
       /** Join as the content-share attendee "<attendeeId>#content" of the token's attendee. */
       content: z.boolean().optional(),
+      /** This member encrypts its media end to end: the room becomes encrypted (no server-side media services). */
+      e2ee: z.boolean().optional(),
     }),
     result: z.object({
       meetingId: id,

@@ -1,8 +1,9 @@
 import { Device } from 'mediasoup-client';
 import type { types as ms } from 'mediasoup-client';
-import { TypedEmitter, type AttendeeInfo, type EventData, type LeaveReason, type MediaSource, type RequestResult, type SessionEndReason, type TransportStats } from '@parley/protocol';
+import { PROTOCOL_VERSION, TypedEmitter, type AttendeeInfo, type EventData, type LeaveReason, type MediaSource, type RequestResult, type SessionEndReason, type TransportStats } from '@parley/protocol';
 import { ParleyClientError } from '../errors.js';
 import { SignalClient } from './signalClient.js';
+import { E2eeManager, frameCodecOf, type DecryptFailure, type E2eeOptions } from '../e2ee/e2eeManager.js';
 
 /** The server's join reply; `attendees` lists everyone present, yourself included. */
 export type JoinResult = RequestResult<'join'>;
@@ -40,6 +41,8 @@ export type EngineEvents = {
   videoSlots: [used: number, limit: number];
   /** A data message from another attendee, or one of yours the server throttled (data decoded). */
   dataMessage: [message: Omit<EventData<'dataMessage'>, 'data'> & { data: Uint8Array }];
+  /** E2EE: frames from an attendee could not be decrypted (wrong or missing key); at most once a second per attendee and kind. */
+  decryptionFailed: [DecryptFailure];
 };
 
 /** Figures for one direction: the browser's own stats and the server's view of the same transport. */
@@ -61,6 +64,8 @@ export interface EngineJoinOptions {
   token: string;
   /** Join as the content-share attendee "<attendeeId>#content" (sends only). */
   content?: boolean;
+  /** Encrypt all media end to end with this key (the server then refuses recording, streaming and playback). */
+  e2ee?: E2eeOptions;
 }
 
 /**
@@ -104,21 +109,35 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
   }
 
   static async join(options: EngineJoinOptions): Promise<ParleyEngine> {
-    const signal = await SignalClient.connect(options.signalingUrl);
+    const e2ee = options.e2ee ? await E2eeManager.create(options.e2ee) : undefined;
+    const signal = await SignalClient.connect(options.signalingUrl).catch((err: unknown) => {
+      e2ee?.close();
+      throw err;
+    });
     let engine: ParleyEngine | undefined;
     try {
-      const self = await signal.join(options.token, options.content ?? false);
+      const self = e2ee
+        ? await signal.request('join', { protocol: PROTOCOL_VERSION, token: options.token, ...(options.content ? { content: true } : {}), e2ee: true })
+        : await signal.join(options.token, options.content ?? false);
       // Listen from the join reply on: others may join or publish while the transports are set up.
       engine = new ParleyEngine(signal, new Device(), self);
+      if (e2ee) {
+        engine.e2ee = e2ee;
+        e2ee.on('decryptionFailed', (f) => engine?.emit('decryptionFailed', f));
+      }
       await engine.device.load({ routerRtpCapabilities: self.routerRtpCapabilities as unknown as ms.RtpCapabilities });
       await engine.#createTransports(!options.content);
       return engine;
     } catch (err) {
       engine?.close();
+      e2ee?.close();
       signal.close();
       throw err;
     }
   }
+
+  /** End-to-end encryption (keys, rotation) when joined with `e2ee`. */
+  e2ee: E2eeManager | undefined;
 
   get attendeeId(): string {
     return this.self.attendeeId;
@@ -159,6 +178,7 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
       ...(track.kind === 'audio' ? { codecOptions: { opusStereo: false, opusDtx: true, opusFec: true } } : {}),
     });
     this.#producers.set(source, producer);
+    if (this.e2ee && producer.rtpSender) this.e2ee.attachSender(producer.rtpSender, producer.kind, frameCodecOf(producer.rtpParameters.codecs[0]?.mimeType, producer.kind), this.attendeeId);
     // The server already holds it paused; this stops the local sender too.
     if (options.paused) producer.pause();
     producer.observer.on('close', () => {
@@ -261,6 +281,7 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
     this.#producers.clear();
     this.#sendTransport?.close();
     this.#recvTransport?.close();
+    this.e2ee?.close();
     for (const t of this.#remote.values()) t.track.stop();
     this.#remote.clear();
     this.signal.close();
@@ -282,7 +303,7 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
 
   async #createTransports(receive: boolean): Promise<void> {
     const send = await this.signal.request('createTransport', { direction: 'send' });
-    this.#sendTransport = this.device.createSendTransport(send as unknown as ms.TransportOptions);
+    this.#sendTransport = this.device.createSendTransport({ ...(send as unknown as ms.TransportOptions), ...this.#e2eeSettings() });
     this.#wireTransport(this.#sendTransport, 'send');
     this.#sendTransport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
       this.signal
@@ -294,9 +315,14 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
     });
     if (!receive) return;
     const recv = await this.signal.request('createTransport', { direction: 'recv' });
-    this.#recvTransport = this.device.createRecvTransport(recv as unknown as ms.TransportOptions);
+    this.#recvTransport = this.device.createRecvTransport({ ...(recv as unknown as ms.TransportOptions), ...this.#e2eeSettings() });
     this.#wireTransport(this.#recvTransport, 'recv');
     await this.signal.request('setRtpCapabilities', { rtpCapabilities: { ...this.device.rtpCapabilities } });
+  }
+
+  /** createEncodedStreams needs the peer connection opened for it; RTCRtpScriptTransform does not. */
+  #e2eeSettings(): Partial<ms.TransportOptions> {
+    return this.e2ee?.mode === 'streams' ? { additionalSettings: { encodedInsertableStreams: true } as unknown as RTCConfiguration } : {};
   }
 
   #wireTransport(transport: ms.Transport, direction: 'send' | 'recv'): void {
@@ -377,6 +403,7 @@ export class ParleyEngine extends TypedEmitter<EngineEvents> {
         track: consumer.track,
         paused: data.producerPaused,
       };
+      if (this.e2ee && consumer.rtpReceiver) this.e2ee.attachReceiver(consumer.rtpReceiver, data.kind, frameCodecOf(consumer.rtpParameters.codecs[0]?.mimeType, data.kind), data.attendeeId);
       this.#remote.set(data.consumerId, remote);
       this.#consumers.set(data.consumerId, consumer);
       consumer.observer.on('close', () => this.#removeTrack(data.consumerId));

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { PlaybackEntity, RecordingEntity, StreamEntity } from '@parley/protocol';
 import type { Logger } from '../logger.js';
 import { RoomComposite, type CompositeRoom } from './composite/roomComposite.js';
+import { assertNotEncrypted } from './e2eeGuard.js';
 import type { MediaServices } from './mediaServices.js';
 import { RoomPlaybacks, type PlaybackRoom } from './playback/roomPlaybacks.js';
 import { RoomPreview } from './preview/roomPreview.js';
@@ -105,6 +106,7 @@ export class RoomMedia {
 
   async #acquire(): Promise<RoomComposite> {
     this.#services.assertAvailable();
+    assertNotEncrypted(this.#room.sfu, 'recording or streaming');
     this.#holders++;
     try {
       if (this.#composite && !this.#composite.closed) return this.#composite;

@@ -34,6 +34,7 @@ export class SfuRoom extends TypedEmitter<SfuRoomEvents> {
   readonly #activeSpeaker: types.ActiveSpeakerObserver;
   #closed = false;
   #workerDied = false;
+  #encrypted = false;
 
   private constructor(spread: RouterSpread, audioLevels: types.AudioLevelObserver, activeSpeaker: types.ActiveSpeakerObserver) {
     super();
@@ -48,6 +49,15 @@ export class SfuRoom extends TypedEmitter<SfuRoomEvents> {
     activeSpeaker.on('dominantspeaker', ({ producer }) => this.emit('dominantSpeaker', producerTag(producer).attendeeId));
     router.once('workerclose', () => (this.#workerDied = true));
     router.observer.once('close', () => this.close());
+  }
+
+  /** A member announced end-to-end encryption: the media here is ciphertext to the server (for the rest of the session). */
+  get encrypted(): boolean {
+    return this.#encrypted;
+  }
+
+  markEncrypted(): void {
+    this.#encrypted = true;
   }
 
   static async create(pool: WorkerPool, logger: Logger): Promise<SfuRoom> {

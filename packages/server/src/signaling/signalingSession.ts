@@ -216,6 +216,7 @@ export class SignalingSession implements MemberChannel {
       joined.room.leave(attendeeId, 'dropped');
       throw new ParleyError(ErrorCode.NotJoined, 'connection closed during join');
     }
+    if (p.e2ee) joined.room.sfu.markEncrypted();
     this.#room = joined.room;
     this.#member = joined.member;
     this.#log = this.#log.child({ meetingId: claims.meetingId, attendeeId });

@@ -1,3 +1,4 @@
+import { assertNotEncrypted } from '../e2eeGuard.js';
 import { randomUUID } from 'node:crypto';
 import { isAbsolute } from 'node:path';
 import type { types } from 'mediasoup';
@@ -70,6 +71,7 @@ export class RoomPlaybacks {
   async play(params: PlayParams): Promise<PlaybackEntity> {
     const url = checkUrl(params.url);
     const { room } = this.#o;
+    assertNotEncrypted(room.sfu, 'playback into the room');
     room.checkPlacement(params);
     const id = `${PLAYBACK_ID_PREFIX}${randomUUID()}`;
     const sources = await Promise.all([room.sfu.openPlainSource('audio'), room.sfu.openPlainSource('video')]);

@@ -41,7 +41,8 @@ export class RoomPreview {
   }
 
   start(): void {
-    if (this.#closed || this.#composite || this.#starting) return;
+    // An end-to-end encrypted room has nothing the server could draw.
+    if (this.#closed || this.#composite || this.#starting || this.#room.sfu.encrypted) return;
     this.#starting = this.#start().finally(() => (this.#starting = undefined));
   }
 

@@ -1,3 +1,4 @@
+import { assertNotEncrypted } from '../e2eeGuard.js';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -70,6 +71,7 @@ export class RoomRecordings {
   }
 
   async start(params: { mode?: 'composite' | 'tracks' | undefined; format?: 'mp4' | 'mkv' | 'webm' | undefined }): Promise<RecordingEntity> {
+    assertNotEncrypted(this.#o.host.trackRoom.sfu, 'recording');
     const mode = params.mode ?? 'composite';
     const format = mode === 'tracks' ? 'mkv' : params.format ?? 'mp4';
     const id = randomUUID();
