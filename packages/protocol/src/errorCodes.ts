@@ -22,7 +22,12 @@ export const ErrorCode = {
   ProducerNotFound: 'producer_not_found',
   ConsumerNotFound: 'consumer_not_found',
   MediaError: 'media_error',
+  /** Too many requests, connections or joins in a window (REST answers 429 with Retry-After). */
   RateLimited: 'rate_limited',
+  /** A member asked for more transports, producers or consumers than one member may hold. */
+  LimitReached: 'limit_reached',
+  /** The room has as many members as it may hold (limits.maxAttendeesPerMeeting). */
+  RoomFull: 'room_full',
   Unauthorized: 'unauthorized',
   NotFound: 'not_found',
   /** A feature that exists in the API but not yet on this server (recording, playback, streams). */
@@ -36,7 +41,11 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** WebSocket close codes (4000-4999 is the application range). */
+/**
+ * WebSocket close codes (4000-4999 is the application range). A connection refused by the per-IP
+ * limits never opens: the upgrade is answered `HTTP 429` with `Retry-After` and
+ * `{ error: { code: 'rate_limited', message } }`.
+ */
 export const CloseCode = {
   Normal: 1000,
   MessageTooLarge: 1009,

@@ -11,6 +11,7 @@ import { roomSettingsOf, roomsRoutes } from './http/roomsRoutes.js';
 import { loadConfig, type Config, type ConfigInput } from './config/config.js';
 import { createHttpApp } from './http/httpApp.js';
 import { registerDemoRoutes } from './http/demoRoutes.js';
+import { RateLimits } from './limits/rateLimits.js';
 import { createLogger, type Logger } from './logger.js';
 import { MediaServices } from './media/mediaServices.js';
 import { RoomManager } from './rooms/roomManager.js';
@@ -94,7 +95,8 @@ export async function startParleyServer(input: ConfigInput = {}, options: StartO
     // A read of the store: throws once it is closed or unreadable.
     const health = new Health({ workers: () => poolRef.workerPids.length, store: () => (store.getMeeting('parley-ready-probe'), true) });
     const projectTokens = new ProjectTokens(config.tokenSecret);
-    const http = await createHttpApp({ config, store, live: rooms, tokens, logger, health, telemetry });
+    const rateLimits = new RateLimits(config.rateLimits, telemetry);
+    const http = await createHttpApp({ config, store, live: rooms, tokens, logger, health, telemetry, rateLimits });
     if (metrics && config.metrics.port === undefined) registerMetricsRoute(http, metrics, config.metrics.token);
     await http.register(roomsRoutes, { config, store, tokens, projectTokens, rooms, logger });
     await http.register(mediaRoutes, { config, media, rooms, logger });
@@ -111,6 +113,7 @@ export async function startParleyServer(input: ConfigInput = {}, options: StartO
       limits: config.limits,
       logger: logger.child({ sub: 'signaling' }),
       telemetry,
+      rateLimits,
     }, { rooms, credentials: config, projectTokens, heartbeatIntervalMs: config.limits.heartbeatIntervalMs, logger });
     const port = (http.server.address() as AddressInfo).port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

@@ -93,6 +93,7 @@ export class MeetingSessionStatus {
       case 'meeting_not_found':
         return new MeetingSessionStatus(C.AudioCallEnded);
       case 'room_locked':
+      case 'room_full':
         return new MeetingSessionStatus(C.AudioCallAtCapacity);
       case 'server_draining':
         // The server is shutting down and starts no new meetings.

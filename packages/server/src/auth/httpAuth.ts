@@ -50,6 +50,21 @@ export function authenticate(request: SigV4Request, credentials: ApiCredentials,
   throw new ParleyError(ErrorCode.Unauthorized, `Unsupported Authorization scheme: ${HOW}.`);
 }
 
+/** Requests whose credentials were verified, with the API key they used (the per-key rate limit reads it). */
+const authenticatedKeys = new WeakMap<IncomingMessage, string>();
+
+/** authenticate() on a received request; remembers the key for authenticatedApiKey(). */
+export function authenticateHttp(raw: IncomingMessage, body: Uint8Array, credentials: ApiCredentials, now: number = Date.now()): AuthScheme {
+  const scheme = authenticate(authRequestFrom(raw, body), credentials, now);
+  authenticatedKeys.set(raw, credentials.apiKey);
+  return scheme;
+}
+
+/** The API key a request was authenticated with by authenticateHttp, if it was. */
+export function authenticatedApiKey(raw: IncomingMessage): string | undefined {
+  return authenticatedKeys.get(raw);
+}
+
 /**
  * The request as received, for SigV4: raw path and query from the request line, headers from
  * rawHeaders (Node drops or merges some duplicates in `headers`; SigV4 joins them with ",").

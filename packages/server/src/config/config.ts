@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { z } from 'zod';
 import { WEBHOOK_EVENT_NAMES } from '@parley/protocol';
+import { RateLimitsSchema, rateLimitsFromEnv } from '../limits/rateLimitsConfig.js';
 import { devSecret } from './devSecret.js';
 
 /**
@@ -99,8 +100,17 @@ export const ConfigSchema = z.object({
       /** A peer silent for this long is taken as dead and removed. */
       heartbeatTimeoutMs: z.number().int().positive().default(15000),
       maxAttendeesPerMeeting: z.number().int().positive().default(250),
+      /** Per member (one signaling session): transports it may create (a client needs 2)... */
+      maxTransportsPerMember: z.number().int().positive().default(16),
+      /** ...producers it may hold at once, by kind... */
+      maxAudioProducersPerMember: z.number().int().positive().default(4),
+      maxVideoProducersPerMember: z.number().int().positive().default(8),
+      /** ...and consumers (tracks it receives; above this it is sent no more). */
+      maxConsumersPerMember: z.number().int().positive().default(1000),
     })
     .prefault({}),
+  /** Per-address, per-API-key and per-attendee rates (see limits/rateLimitsConfig.ts). */
+  rateLimits: RateLimitsSchema,
 });
 export type Config = z.infer<typeof ConfigSchema> & { apiSecret: string; tokenSecret: string };
 export type ConfigInput = z.input<typeof ConfigSchema>;
@@ -139,6 +149,7 @@ export function loadConfig(overrides: ConfigInput = {}, env: NodeJS.ProcessEnv =
   const merged = {
     ...file, ...fromEnv, ...overrides, rtc: { ...file.rtc, ...rtc, ...overrides.rtc }, media: { ...file.media, ...media, ...overrides.media }, limits: { ...file.limits, ...overrides.limits },
     metrics: { ...file.metrics, ...metrics, ...overrides.metrics }, webhooks: { ...file.webhooks, ...webhooks, ...overrides.webhooks },
+    rateLimits: { ...file.rateLimits, ...rateLimitsFromEnv(env), ...overrides.rateLimits },
   };
   const parsed = ConfigSchema.parse(merged);
   const apiSecret = parsed.apiSecret ?? devSecret(parsed.dataDir);

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { JoinTokens } from '../auth/joinTokens.js';
 import type { Config } from '../config/config.js';
+import type { RateLimits } from '../limits/rateLimits.js';
+import { registerRestLimits } from '../limits/restLimits.js';
 import type { Logger } from '../logger.js';
 import type { LiveMeetings, MeetingStore } from '../store/types.js';
 import { Health, registerHealthRoutes } from '../telemetry/health.js';
@@ -19,6 +21,8 @@ export interface HttpAppDeps {
   health?: Health | undefined;
   /** Every answered request is reported here (method, route pattern, status, duration). */
   telemetry?: Telemetry | undefined;
+  /** Per-address and per-API-key request limits (429 with Retry-After); none when unset. */
+  rateLimits?: RateLimits | undefined;
 }
 
 /** REST bodies are small JSON documents; a BatchCreateAttendee of 100 users is ~10 KiB. */
@@ -39,6 +43,8 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: HTTP_BODY_LIMIT,
     genReqId: () => randomUUID(),
+    // request.ip is the first X-Forwarded-For address only behind a proxy that sets it.
+    trustProxy: deps.config.rateLimits.trustProxy,
   });
 
   app.addHook('onRequest', async (request, reply) => {
@@ -51,6 +57,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
   });
   app.setErrorHandler((err, request, reply) => sendChimeError(request, reply, toHttpError(err, HTTP_BODY_LIMIT), logger));
 
+  if (deps.rateLimits) registerRestLimits(app, deps.rateLimits);
   registerHealthRoutes(app, deps.health ?? new Health());
   await app.register(meetingsRoutes, { config: deps.config, store: deps.store, live: deps.live, tokens: deps.tokens, logger: deps.logger });
   return app;

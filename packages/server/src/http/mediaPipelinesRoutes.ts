@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ErrorCode } from '@parley/protocol';
-import { authenticate, authRequestFrom } from '../auth/httpAuth.js';
+import { authenticateHttp } from '../auth/httpAuth.js';
 import type { Config } from '../config/config.js';
 import { ParleyError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -134,7 +134,7 @@ async function routes(app: FastifyInstance, deps: MediaPipelinesRoutesDeps): Pro
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.addHook('preValidation', async (request) => {
-    authenticate(authRequestFrom(request.raw, rawBody(request)), config);
+    authenticateHttp(request.raw, rawBody(request), config);
   });
   app.setErrorHandler((err, request, reply) => {
     const error = toHttpError(err, HTTP_BODY_LIMIT);

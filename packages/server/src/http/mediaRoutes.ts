@@ -3,7 +3,7 @@ import { basename, dirname } from 'node:path';
 import send from '@fastify/send';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, type RecordingRow } from '@parley/protocol';
-import { authenticate, authRequestFrom } from '../auth/httpAuth.js';
+import { authenticateHttp } from '../auth/httpAuth.js';
 import type { Config } from '../config/config.js';
 import { ParleyError, toParleyError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -36,7 +36,7 @@ async function api(app: FastifyInstance, deps: MediaRoutesDeps): Promise<void> {
   const { media, config } = deps;
   const log = deps.logger.child({ sub: 'mediaApi' });
   app.addHook('preValidation', async (request) => {
-    authenticate(authRequestFrom(request.raw, Buffer.alloc(0)), config);
+    authenticateHttp(request.raw, Buffer.alloc(0), config);
   });
   app.setErrorHandler((err, _request, reply) => {
     const error = toParleyError(err);

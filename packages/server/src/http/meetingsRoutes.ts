@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { ErrorCode } from '@parley/protocol';
-import { authenticate, authRequestFrom } from '../auth/httpAuth.js';
+import { authenticateHttp } from '../auth/httpAuth.js';
 import { ParleyError } from '../errors.js';
 import { ChimeMeetings, type ChimeMeetingsDeps, type IssuedAttendee } from './chimeMeetings.js';
 import { attendeeView, meetingView, type ChimeAttendee, type ChimeAttendeeError } from './chimeViews.js';
@@ -42,7 +42,7 @@ async function routes(app: FastifyInstance, deps: MeetingsRoutesOptions): Promis
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.addHook('preValidation', async (request) => {
-    authenticate(authRequestFrom(request.raw, rawBody(request)), deps.config);
+    authenticateHttp(request.raw, rawBody(request), deps.config);
   });
   app.setNotFoundHandler(async (request) => {
     throw new ParleyError(ErrorCode.NotFound, `Parley does not support ${request.method} ${request.url.split('?')[0]}.`);

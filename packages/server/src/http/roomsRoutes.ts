@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ALL_PERMISSIONS, ErrorCode, LAYOUT_NAMES, MediaAllowed, SELF_PERMISSIONS, type Permission } from '@parley/protocol';
-import { authenticate, authRequestFrom } from '../auth/httpAuth.js';
+import { authenticateHttp } from '../auth/httpAuth.js';
 import type { JoinTokens } from '../auth/joinTokens.js';
 import type { ProjectTokens } from '../auth/projectTokens.js';
 import type { Config } from '../config/config.js';
@@ -74,7 +74,7 @@ async function routes(app: FastifyInstance, deps: RoomsRoutesDeps): Promise<void
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.addHook('preValidation', async (request) => {
-    authenticate(authRequestFrom(request.raw, Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)), config);
+    authenticateHttp(request.raw, Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0), config);
   });
   app.setErrorHandler((err, _request, reply) => {
     const error = toParleyError(err);

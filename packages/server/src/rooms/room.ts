@@ -1,5 +1,5 @@
 import type { types } from 'mediasoup';
-import { CloseCode, ErrorCode, Permission, SessionEndReason, TypedEmitter, contentAttendeeId, type LeaveReason, type MediaKind, type MediaSource } from '@parley/protocol';
+import { CloseCode, ErrorCode, Permission, SessionEndReason, TypedEmitter, contentAttendeeId, type LeaveReason, type MediaKind, type MediaSource, type TransportInfo } from '@parley/protocol';
 import { ParleyError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { SfuPeer, producerTag } from '../sfu/sfuPeer.js';
@@ -14,6 +14,11 @@ export interface RoomLimits {
   maxVideoTiles: number;
   maxContentShares: number;
   maxAttendeesPerMeeting: number;
+  /** Per member: transports created, producers held by kind, consumers held (limit_reached beyond). */
+  maxTransportsPerMember: number;
+  maxAudioProducersPerMember: number;
+  maxVideoProducersPerMember: number;
+  maxConsumersPerMember: number;
 }
 
 export type RoomEvents = {
@@ -30,6 +35,8 @@ export type RoomEvents = {
   producerAdded: [types.Producer];
   /** A source was added or removed, or its position changed (the layout follows). */
   sourcesChanged: [];
+  /** A limit refused a member something (telemetry counts it): scope member or room, reason what. */
+  limitReached: [scope: 'member' | 'room', reason: 'members' | 'transports' | 'producers' | 'consumers'];
 };
 
 /**
@@ -71,6 +78,10 @@ export class Room extends TypedEmitter<RoomEvents> {
   /** Dynacast: tells publishers to stop sending videos nobody receives. */
   readonly #demand: ProducerDemand;
   readonly #dataMessages = new DataMessages();
+  /** Transports each member has created (they replace each other, so the count is of creations). */
+  readonly #transportsCreated = new WeakMap<Member, number>();
+  /** Members already told they reached the consumer cap (logged once each). */
+  readonly #consumerCapped = new WeakSet<Member>();
 
   constructor(meetingId: string, sfu: SfuRoom, limits: RoomLimits, logger: Logger, settings: RoomSettings = defaultRoomSettings(meetingId)) {
     super();
@@ -179,7 +190,8 @@ export class Room extends TypedEmitter<RoomEvents> {
       throw new ParleyError(ErrorCode.ContentShareLimitReached, `at most ${this.#limits.maxContentShares} content shares per meeting`);
     }
     if (this.#members.size >= this.#limits.maxAttendeesPerMeeting) {
-      throw new ParleyError(ErrorCode.Forbidden, 'meeting is at capacity');
+      this.emit('limitReached', 'room', 'members');
+      throw new ParleyError(ErrorCode.RoomFull, `the meeting is full (at most ${this.#limits.maxAttendeesPerMeeting} members)`);
     }
     const peer = new SfuPeer(this.sfu, identity.attendeeId, (err) => this.#log.warn({ err, attendeeId: identity.attendeeId }, 'layer policy failed'));
     const member = new Member(identity, peer, channel);
@@ -222,11 +234,27 @@ export class Room extends TypedEmitter<RoomEvents> {
     for (const source of this.sources) for (const producer of source.producers) await this.#consume(member, producer);
   }
 
+  /** A transport for the member, within maxTransportsPerMember creations (a client needs two). */
+  async createTransport(member: Member, direction: 'send' | 'recv'): Promise<TransportInfo> {
+    const created = this.#transportsCreated.get(member) ?? 0;
+    if (created >= this.#limits.maxTransportsPerMember) {
+      this.emit('limitReached', 'member', 'transports');
+      throw new ParleyError(ErrorCode.LimitReached, `at most ${this.#limits.maxTransportsPerMember} transports per member`);
+    }
+    this.#transportsCreated.set(member, created + 1);
+    return member.peer.createTransport(direction);
+  }
+
   async produce(
     member: Member, transportId: string, kind: MediaKind, source: MediaSource, rtpParameters: Record<string, unknown>, paused: boolean,
     size?: { width?: number | undefined; height?: number | undefined },
   ): Promise<string> {
     this.#checkCanPublish(member, kind, source);
+    const maxOfKind = kind === 'audio' ? this.#limits.maxAudioProducersPerMember : this.#limits.maxVideoProducersPerMember;
+    if ([...member.peer.producers.values()].filter((p) => p.kind === kind).length >= maxOfKind) {
+      this.emit('limitReached', 'member', 'producers');
+      throw new ParleyError(ErrorCode.LimitReached, `at most ${maxOfKind} ${kind} producers per member`);
+    }
     if (source === 'camera' && this.#countProducers('camera') >= this.#limits.maxVideoTiles) {
       throw new ParleyError(ErrorCode.VideoLimitReached, `at most ${this.#limits.maxVideoTiles} videos per meeting`);
     }
@@ -402,6 +430,13 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (producer.kind === 'audio' && tag.attendeeId === contentAttendeeId(member.attendeeId)) return;
     // An audience member receives only what its mediaAllowed lets through.
     if (member.role === 'audience' && !member.allows(producer.kind)) return;
+    if (member.peer.consumers.size >= this.#limits.maxConsumersPerMember) {
+      // Server-made: nothing to answer. The member is sent no more tracks; counted and logged once.
+      this.emit('limitReached', 'member', 'consumers');
+      if (!this.#consumerCapped.has(member)) this.#log.warn({ attendeeId: member.attendeeId, max: this.#limits.maxConsumersPerMember }, 'member reached the consumer cap: no more tracks sent to it');
+      this.#consumerCapped.add(member);
+      return;
+    }
     const consumer = await member.peer.consume(producer);
     if (!consumer) return;
     this.#demand.handleConsumer(consumer, producer, () => member.peer.layers.wantedLayer(consumer.id));

@@ -5,6 +5,7 @@ import {
   contentAttendeeId, isRequestMethod, type EventData, type EventName, type RequestMethod, type RequestParams, type RequestResult,
 } from '@parley/protocol';
 import type { JoinTokens } from '../auth/joinTokens.js';
+import type { RateLimits } from '../limits/rateLimits.js';
 import { ParleyError, toParleyError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { MemberChannel, Member } from '../rooms/member.js';
@@ -23,6 +24,8 @@ export interface SignalingDeps {
   logger: Logger;
   /** Message, error and join-latency figures go here. */
   telemetry?: Telemetry | undefined;
+  /** Joins per attendee (and the upgrade's per-address limits, in SignalingServer). */
+  rateLimits?: RateLimits | undefined;
 }
 
 type Handlers = { [M in RequestMethod]: (params: RequestParams<M>) => Promise<RequestResult<M>> };
@@ -141,7 +144,7 @@ export class SignalingSession implements MemberChannel {
     const room = (): Room => this.#room!;
     return {
       join: (p) => this.#join(p),
-      createTransport: (p) => member().peer.createTransport(p.direction),
+      createTransport: (p) => room().createTransport(member(), p.direction),
       connectTransport: async (p) => {
         await member().peer.connectTransport(p.transportId, p.dtlsParameters);
         return {};
@@ -210,6 +213,8 @@ export class SignalingSession implements MemberChannel {
       throw new ParleyError(ErrorCode.Forbidden, 'missing permission room.self.screenshare');
     }
     const attendeeId = isContent ? contentAttendeeId(claims.attendeeId) : claims.attendeeId;
+    // Counted only for a verified token, so a stranger cannot spend an attendee's joins.
+    await this.#deps.rateLimits?.takeJoin(claims.meetingId, attendeeId);
     const joined = await rooms.join(claims.meetingId, { ...claims, attendeeId, isContent }, this);
     if (this.#closed) {
       // The socket went away while we were joining.

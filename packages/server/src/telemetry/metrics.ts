@@ -120,6 +120,8 @@ export class Metrics {
     onT('signalingMessage', (method) => messages.inc({ method }));
     onT('signalingError', (code) => errors.inc({ code }));
     onT('signalingConnection', (delta) => connections.inc(delta));
+    const limited = new Counter({ name: 'parley_rate_limited_total', help: 'Requests, connections, joins and media refused by a limit, by what was counted (scope) and what was asked (reason)', labelNames: ['scope', 'reason'], registers });
+    onT('rateLimited', (scope, reason) => limited.inc({ scope, reason }));
     onT('httpRequest', (r) => {
       requests.inc({ method: r.method, route: r.route, status: String(r.status) });
       requestTime.observe({ method: r.method, route: r.route }, r.seconds);

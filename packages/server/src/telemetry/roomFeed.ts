@@ -16,6 +16,7 @@ export function feedRoomTelemetry(rooms: RoomManager, telemetry: Telemetry): () 
     const where = (): WebhookRoom => ({ id: room.session.roomId, session_id: control.id, name: room.session.name, meeting_id: room.meetingId });
     room.on('memberJoined', (member) => telemetry.lifecycle({ event: 'participant_joined', room: where(), participant: participantOf(member) }));
     room.on('memberLeft', (member, reason) => telemetry.lifecycle({ event: 'participant_left', room: where(), participant: participantOf(member), reason }));
+    room.on('limitReached', (scope, reason) => telemetry.rateLimited(scope, reason));
     room.on('producerAdded', (producer) => {
       // Members' tracks only: a playback's producers are reported as playback_started/ended.
       const member = room.member(producerTag(producer).attendeeId);

@@ -28,6 +28,8 @@ export type TelemetryEvents = {
   /** A mediasoup worker was started (first start or replacement): its observer is open to subscribers. */
   workerStarted: [types.Worker];
   workerDied: [pid: number];
+  /** A limit refused something: scope is what was counted (ip, api_key, attendee, member, room), reason what was asked. */
+  rateLimited: [scope: string, reason: string];
 };
 
 /**
@@ -73,5 +75,9 @@ export class Telemetry extends TypedEmitter<TelemetryEvents> {
 
   workerDied(pid: number): void {
     this.emit('workerDied', pid);
+  }
+
+  rateLimited(scope: string, reason: string): void {
+    this.emit('rateLimited', scope, reason);
   }
 }
