@@ -77,7 +77,7 @@ export async function startParleyServer(input: ConfigInput = {}, options: StartO
   if (sfuStats) telemetry.on('workerStarted', (worker) => sfuStats.addWorker(worker));
   try {
     pool = await WorkerPool.start(
-      { workers: config.rtc.workers, listenIp: config.rtc.listenIp, announcedIp: config.rtc.announcedIp, port: config.rtc.port, logLevel: config.rtc.workerLogLevel, receiversPerRouter: config.rtc.receiversPerRouter },
+      { workers: config.rtc.workers, listenIp: config.rtc.listenIp, announcedIp: config.rtc.announcedIp, port: config.rtc.port, logLevel: config.rtc.workerLogLevel, receiversPerRouter: config.rtc.receiversPerRouter, tcp: config.rtc.tcp },
       logger.child({ sub: 'sfu' }),
       telemetry,
     );

@@ -38,6 +38,8 @@ export const ConfigSchema = z.object({
       workers: z.number().int().positive().optional(),
       /** Receivers one room puts on a worker's router before it spreads more receivers to another worker (pipeToRouter). */
       receiversPerRouter: z.number().int().positive().default(100),
+      /** ICE-TCP candidates besides UDP (reachability through UDP-blocking networks); off only where a test shapes the UDP flow. */
+      tcp: z.boolean().default(true),
       workerLogLevel: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
     })
     .prefault({}),

@@ -20,6 +20,11 @@ export class RouterSpread {
   #adding: Promise<Slot | undefined> | undefined;
   #closed = false;
 
+  /** Whether transports offer ICE-TCP candidates besides UDP (the pool's setting). */
+  get tcp(): boolean {
+    return this.#pool.tcp;
+  }
+
   constructor(home: RouterSlot, pool: WorkerPool, codecs: types.RtpCodecCapability[]) {
     this.#pool = pool;
     this.#codecs = codecs;

@@ -89,7 +89,7 @@ export class SfuRoom extends TypedEmitter<SfuRoomEvents> {
       transport = await slot.router.createWebRtcTransport({
         webRtcServer: slot.webRtcServer,
         enableUdp: true,
-        enableTcp: true,
+        enableTcp: this.spread.tcp,
         preferUdp: true,
         initialAvailableOutgoingBitrate: 1_000_000,
         appData,

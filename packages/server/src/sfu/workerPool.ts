@@ -14,6 +14,8 @@ export interface WorkerPoolOptions {
   logLevel: types.WorkerLogLevel;
   /** Receivers one room puts on a router before it spreads further receivers to another worker. */
   receiversPerRouter?: number | undefined;
+  /** Offer ICE-TCP candidates besides UDP (default true). */
+  tcp?: boolean | undefined;
 }
 
 /** Told of each worker the pool starts and loses (the telemetry sink implements it). */
@@ -182,6 +184,11 @@ export class WorkerPool {
   }
 
   /** Asks every worker what it holds (a few channel requests per router: for scrapes and tests, not hot paths). */
+  /** Whether transports offer ICE-TCP candidates besides UDP. */
+  get tcp(): boolean {
+    return this.#options?.tcp ?? true;
+  }
+
   async objectCounts(): Promise<WorkerObjectCounts> {
     const sum: WorkerObjectCounts = { routers: 0, transports: 0, producers: 0, consumers: 0, rtpObservers: 0, channelHandlers: 0, webRtcServerTransports: 0, iceUsernameFragments: 0, tupleHashes: 0 };
     const len = (x: unknown): number => (Array.isArray(x) ? x.length : x && typeof x === 'object' ? Object.keys(x).length : 0);
