@@ -117,8 +117,9 @@ describe('webhooks: signed, retried, never in the room path', () => {
     const first = r.got[0]!;
     expect(Number(first.headers['parley-webhook-attempt'])).toBeGreaterThanOrEqual(4);
     expect(r.got[1]!.headers['parley-webhook-attempt']).toBe('1');
-    const metrics = parseMetrics(await server.metrics!.text());
-    expect(valueOf(metrics, 'parley_webhook_events_total', { outcome: 'delivered' })).toBe(2);
+    // The receiver has the second POST before the dispatcher has read its answer: wait for the count.
+    await until(async () => valueOf(parseMetrics(await server.metrics!.text()), 'parley_webhook_events_total', { outcome: 'delivered' }) >= 2 || undefined);
+    expect(valueOf(parseMetrics(await server.metrics!.text()), 'parley_webhook_events_total', { outcome: 'delivered' })).toBe(2);
     console.log(`down receiver: join took ${joinMs} ms; room_started delivered on attempt ${first.headers['parley-webhook-attempt']}, ${first.at - upAt} ms after the receiver came up`);
     await alice.close();
   });
