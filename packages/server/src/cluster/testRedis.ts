@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../media/compositor/testMedia.js';
 
 /** A throwaway redis-server on a free 127.0.0.1 port, for tests; kill() SIGKILLs it. */
 export interface TestRedis {
@@ -31,15 +31,4 @@ export async function startTestRedis(): Promise<TestRedis> {
       child.kill('SIGKILL');
     }),
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
