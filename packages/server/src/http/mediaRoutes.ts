@@ -5,7 +5,9 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import { ErrorCode, type RecordingRow } from '@parley/protocol';
 import { authenticateHttp } from '../auth/httpAuth.js';
 import type { Config } from '../config/config.js';
-import { ParleyError, toParleyError } from '../errors.js';
+import { ParleyError } from '../errors.js';
+import { toHttpError } from './chimeErrors.js';
+import { HTTP_BODY_LIMIT } from './httpApp.js';
 import type { Logger } from '../logger.js';
 import type { MediaServices } from '../media/mediaServices.js';
 import type { RoomManager } from '../rooms/roomManager.js';
@@ -39,7 +41,8 @@ async function api(app: FastifyInstance, deps: MediaRoutesDeps): Promise<void> {
     authenticateHttp(request.raw, Buffer.alloc(0), config);
   });
   app.setErrorHandler((err, _request, reply) => {
-    const error = toParleyError(err);
+    // Fastify's own 4xx (body too large, bad content) are the caller's: 400, not internal_error.
+    const error = toHttpError(err, HTTP_BODY_LIMIT);
     if (error.status >= 500) log.error({ err }, 'media API request failed');
     return reply.code(error.status).send({ error: { code: error.code, message: error.message } });
   });

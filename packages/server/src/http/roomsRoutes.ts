@@ -4,9 +4,11 @@ import { z } from 'zod';
 import { ALL_PERMISSIONS, ErrorCode, LAYOUT_NAMES, MediaAllowed, SELF_PERMISSIONS, type Permission } from '@parley/protocol';
 import { authenticateHttp } from '../auth/httpAuth.js';
 import type { JoinTokens } from '../auth/joinTokens.js';
-import type { ProjectTokens } from '../auth/projectTokens.js';
+import { PROJECT_TOKEN_MAX_TTL_SECONDS, type ProjectTokens } from '../auth/projectTokens.js';
 import type { Config } from '../config/config.js';
-import { ParleyError, toParleyError } from '../errors.js';
+import { ParleyError } from '../errors.js';
+import { toHttpError } from './chimeErrors.js';
+import { HTTP_BODY_LIMIT } from './httpApp.js';
 import type { Logger } from '../logger.js';
 import type { RoomManager } from '../rooms/roomManager.js';
 import { defaultRoomSettings, type RoomSettings } from '../rooms/roomSessionState.js';
@@ -48,7 +50,7 @@ const RoomTokenBody = z.object({
 
 const ProjectTokenBody = z.object({
   permissions: z.array(permissionName).max(128),
-  ttl_seconds: z.number().int().positive().max(7 * 24 * 3600).default(3600),
+  ttl_seconds: z.number().int().positive().max(PROJECT_TOKEN_MAX_TTL_SECONDS).default(3600),
 });
 
 /** A room is a meeting created through this API; its settings live in the meeting's extras. */
@@ -61,7 +63,8 @@ export function roomSettingsOf(meeting: MeetingRecord | undefined): RoomSettings
 /**
  * Parley's native rooms API (SignalWire-style, snake_case) under /api:
  *   POST /api/rooms, GET /api/rooms/:name_or_id, DELETE /api/rooms/:name_or_id,
- *   GET /api/room_sessions (live), POST /api/room_tokens, POST /api/project_tokens.
+ *   GET /api/room_sessions (live), POST /api/room_tokens, POST /api/project_tokens,
+ *   DELETE /api/project_tokens/:id.
  * Authenticated like the meetings API (SigV4, Basic or Bearer). Errors: { error: { code, message } }.
  */
 export const roomsRoutes: FastifyPluginAsync<RoomsRoutesDeps> = async (app, deps) => {
@@ -77,7 +80,8 @@ async function routes(app: FastifyInstance, deps: RoomsRoutesDeps): Promise<void
     authenticateHttp(request.raw, Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0), config);
   });
   app.setErrorHandler((err, _request, reply) => {
-    const error = toParleyError(err);
+    // Fastify's own 4xx (body too large, bad content) are the caller's: 400, not internal_error.
+    const error = toHttpError(err, HTTP_BODY_LIMIT);
     if (error.status >= 500) log.error({ err }, 'rooms API request failed');
     return reply.code(error.status).send({ error: { code: error.code, message: error.message } });
   });
@@ -161,7 +165,16 @@ async function routes(app: FastifyInstance, deps: RoomsRoutesDeps): Promise<void
 
   app.post('/project_tokens', async (request) => {
     const body = parse(ProjectTokenBody, request);
-    return { token: await deps.projectTokens.sign(body.permissions, body.ttl_seconds), permissions: body.permissions };
+    const signed = await deps.projectTokens.sign(body.permissions, body.ttl_seconds);
+    return { token: signed.token, id: signed.id, expires_at: signed.expiresAt / 1000, permissions: body.permissions };
+  });
+
+  // Revokes a project token: refused from now on, its realtime connections closed (4001).
+  app.delete<{ Params: { id: string } }>('/project_tokens/:id', async (request, reply) => {
+    const id = request.params.id;
+    if (!/^[0-9a-f-]{36}$/.test(id)) throw new ParleyError(ErrorCode.InvalidParams, 'id must be a project token id');
+    deps.projectTokens.revoke(id);
+    return reply.code(204).send();
   });
 }
 
