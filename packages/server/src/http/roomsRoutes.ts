@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ALL_PERMISSIONS, ErrorCode, LAYOUT_NAMES, MediaAllowed, SELF_PERMISSIONS, type Permission } from '@parley/protocol';
 import { authenticateHttp } from '../auth/httpAuth.js';
 import type { JoinTokens } from '../auth/joinTokens.js';
-import { PROJECT_TOKEN_MAX_TTL_SECONDS, type ProjectTokens } from '../auth/projectTokens.js';
+import type { ProjectTokens } from '../auth/projectTokens.js';
 import type { Config } from '../config/config.js';
 import { ParleyError } from '../errors.js';
 import { toHttpError } from './chimeErrors.js';
@@ -50,7 +50,7 @@ const RoomTokenBody = z.object({
 
 const ProjectTokenBody = z.object({
   permissions: z.array(permissionName).max(128),
-  ttl_seconds: z.number().int().positive().max(PROJECT_TOKEN_MAX_TTL_SECONDS).default(3600),
+  ttl_seconds: z.number().int().positive().max(7 * 24 * 3600).default(3600),
 });
 
 /** A room is a meeting created through this API; its settings live in the meeting's extras. */
@@ -63,8 +63,7 @@ export function roomSettingsOf(meeting: MeetingRecord | undefined): RoomSettings
 /**
  * Parley's native rooms API (SignalWire-style, snake_case) under /api:
  *   POST /api/rooms, GET /api/rooms/:name_or_id, DELETE /api/rooms/:name_or_id,
- *   GET /api/room_sessions (live), POST /api/room_tokens, POST /api/project_tokens,
- *   DELETE /api/project_tokens/:id.
+ *   GET /api/room_sessions (live), POST /api/room_tokens, POST /api/project_tokens.
  * Authenticated like the meetings API (SigV4, Basic or Bearer). Errors: { error: { code, message } }.
  */
 export const roomsRoutes: FastifyPluginAsync<RoomsRoutesDeps> = async (app, deps) => {
@@ -165,16 +164,7 @@ async function routes(app: FastifyInstance, deps: RoomsRoutesDeps): Promise<void
 
   app.post('/project_tokens', async (request) => {
     const body = parse(ProjectTokenBody, request);
-    const signed = await deps.projectTokens.sign(body.permissions, body.ttl_seconds);
-    return { token: signed.token, id: signed.id, expires_at: signed.expiresAt / 1000, permissions: body.permissions };
-  });
-
-  // Revokes a project token: refused from now on, its realtime connections closed (4001).
-  app.delete<{ Params: { id: string } }>('/project_tokens/:id', async (request, reply) => {
-    const id = request.params.id;
-    if (!/^[0-9a-f-]{36}$/.test(id)) throw new ParleyError(ErrorCode.InvalidParams, 'id must be a project token id');
-    deps.projectTokens.revoke(id);
-    return reply.code(204).send();
+    return { token: await deps.projectTokens.sign(body.permissions, body.ttl_seconds), permissions: body.permissions };
   });
 }
 
