@@ -14,6 +14,8 @@ import { measureSignaling, type SignalingResult } from './signalingLoad.js';
 import { measureMediaServices, mediaServicesSection, type MediaServicesResult } from './mediaServices.js';
 import { ParleyServerProcess } from './parleyServer.js';
 import { f } from './util.js';
+import { runSoak, soakSection, type SoakResult } from './soak/soak.js';
+import { FUZZ_DEFAULT, FUZZ_FULL, fuzzSection, runFuzz, type FuzzResult, type FuzzSizes } from './fuzz/fuzzBench.js';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const WINDOW_S = Number(args.get('window') ?? 10);
@@ -32,6 +34,22 @@ const MIXED = args.get('simulcast') !== 'top';
 const CAPACITY_SHARE = args.get('capacity') === 'off' ? 0 : Number(args.get('capacity') ?? 10) / 100;
 /** The media services section (composites, previews, stream latency, A/V offset); --media=off skips it. */
 const withMedia = args.get('media') !== 'off';
+/**
+ * Soak: --soak runs an hour sampled each minute, --soak=N runs N minutes sampled each 30 s (the
+ * default run: 5), --soak=off skips it.
+ */
+const SOAK_MINUTES = args.get('soak') === 'off' ? 0 : args.has('soak') && args.get('soak') === undefined ? 60 : Number(args.get('soak') ?? 5);
+/**
+ * Fuzz: UDP datagrams, signaling messages and REST requests against a server with a Chromium room
+ * on it. --fuzz=full runs 1,000,000 / 1,000,000 / 100,000, --fuzz=off skips it; --fuzz-datagrams=N,
+ * --fuzz-messages=N and --fuzz-requests=N set one phase's size (0 skips that phase).
+ */
+const FUZZ: FuzzSizes | undefined = args.get('fuzz') === 'off' ? undefined : {
+  ...(args.get('fuzz') === 'full' ? FUZZ_FULL : FUZZ_DEFAULT),
+  ...(args.has('fuzz-datagrams') ? { datagrams: Number(args.get('fuzz-datagrams')) } : {}),
+  ...(args.has('fuzz-messages') ? { messages: Number(args.get('fuzz-messages')) } : {}),
+  ...(args.has('fuzz-requests') ? { requests: Number(args.get('fuzz-requests')) } : {}),
+};
 const withJanus = args.get('janus') !== 'off' && JanusProcess.available() && !!process.env.PARLEY_BENCH_JANUS_IP;
 
 const ALL_SCENARIOS: Scenario[] = [
@@ -118,8 +136,11 @@ async function main(): Promise<void> {
   } else {
     console.log('Janus comparison skipped (janus not installed, or not running inside the bench network namespace: use `npm run bench`).');
   }
+  let soak: SoakResult | undefined;
+  if (SOAK_MINUTES > 0) soak = await runSoak(media, { minutes: SOAK_MINUTES, sampleS: SOAK_MINUTES >= 60 ? 60 : 30, participants: 50, rooms: 10 });
+  const fuzz: FuzzResult | undefined = FUZZ ? await runFuzz(FUZZ) : undefined;
   pacer.close();
-  writeReport(results, signaling, capacity, mediaServices);
+  writeReport(results, signaling, capacity, mediaServices, soak, fuzz);
 }
 
 /** Webinar and audio-only on one worker capped by a cgroup, stepped up until loss reaches 1%. */
@@ -185,7 +206,7 @@ their own router on the second worker, fed by one pipe transport per producer. T
 busiest worker (the one that would saturate first).`;
 }
 
-function writeReport(results: Result[], signaling: SignalingResult | undefined, capacity: CapacityResult[], media: MediaServicesResult | undefined): void {
+function writeReport(results: Result[], signaling: SignalingResult | undefined, capacity: CapacityResult[], media: MediaServicesResult | undefined, soak: SoakResult | undefined, fuzz: FuzzResult | undefined): void {
   const ratios = (['webinar', 'meeting', 'audio'] as const).map((key) => {
     const p = results.find((r) => r.scenario.key === key && r.target.startsWith('Parley (1'));
     const j = results.find((r) => r.scenario.key === key && r.target.startsWith('Janus'));
@@ -268,6 +289,10 @@ ${signaling ? `## Node side (signaling, room logic)
 
 Per-packet work never reaches Node: the Node µs/pkt column above is the Node process's whole CPU during media
 windows divided by packets (it is timers, heartbeats and audio-level events, not packet handling).` : ''}
+
+${soakSection(soak)}
+
+${fuzzSection(fuzz)}
 `;
   const out = fileURLToPath(new URL('../../BENCHMARKS.md', import.meta.url));
   writeFileSync(out, md);

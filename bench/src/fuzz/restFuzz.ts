@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { getOnce } from '../soak/serverSample.js';
 import { Fuzzer } from './fuzzer.js';
 
 /** The server a REST fuzz is aimed at, with the API key pair and some live ids to hit real objects. */
@@ -334,7 +335,7 @@ export async function runRestFuzz(target: RestFuzzTarget, count: number, seed: n
       }
       if (result.sent % 1000 === 0) {
         onProgress?.(result.sent);
-        const h = await fetch(`http://${target.host}:${target.port}/health`).then((r) => r.status, () => 0);
+        const h = await getOnce(`http://${target.host}:${target.port}/health`).then((r) => r.status, () => 0);
         if (h !== 200) result.unhealthy++;
       }
     }
