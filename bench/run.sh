@@ -16,6 +16,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 npx tsc -b packages/protocol packages/server packages/server-sdk
 npx tsc -p bench
+# The fuzz section's Chromium room loads the SDK bundle (packages/client/dist).
+npm run build -w @parley/client >/dev/null
 exec unshare --net --fork bash -c '
   set -e
   ip link set lo up

@@ -8,7 +8,8 @@
 #          e2e/lossRecovery.test.ts), iproute2 (tc bottleneck, e2e/layerPolicy.test.ts) and redis-server
 #          (cluster/nodeRegistry.test.ts starts its own on a free port); run by
 #          `npm test` itself (pretest), so the README's two commands are the whole set-up
-#   bench: ffmpeg (makes the replayed media once), Janus (the comparison SFU), iproute2/util-linux (private netns)
+#   bench: ffmpeg (makes the replayed media once), Janus (the comparison SFU), iproute2/util-linux (private netns),
+#     chromium (the fuzz section's canary room)
 #   srtp-source DIR: downloads Debian's libsrtp2 source package into DIR and unpacks its upstream
 #     tarball (the worker build compiles it against OpenSSL); adds a deb-src entry for Debian's
 #     own archive when none is configured.
@@ -52,7 +53,7 @@ groups=("$@")
 build_pkgs=(build-essential python3 meson ninja-build pkg-config libuv1-dev libssl-dev libsrtp2-dev libusrsctp-dev libabsl-dev nlohmann-json3-dev)
 media_pkgs=(ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav python3 python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0)
 test_pkgs=("${media_pkgs[@]}" chromium nftables iproute2 redis-server)
-bench_pkgs=(ffmpeg janus iproute2 util-linux)
+bench_pkgs=(ffmpeg janus iproute2 util-linux chromium)
 
 want=()
 for g in "${groups[@]}"; do
