@@ -109,7 +109,7 @@ export async function runFuzz(sizes: FuzzSizes, log: (line: string) => void = co
       cpu.start();
       const r = await during('REST', runRestFuzz({ host: hostname, port: Number(port), apiKey: 'parley-dev-key', apiSecret: SECRET, ids }, sizes.requests, SEED, 16, (n) => { if (n % 10_000 === 0) log(`fuzz REST: ${n} requests`); }));
       result.rest = { ...r, nodeCores: cpu.read().cores };
-      log(`fuzz REST: ${r.sent} requests in ${f(r.seconds, 0)} s; statuses ${JSON.stringify(r.byStatus)}; codes ${JSON.stringify(r.byCode)}; 5xx ${JSON.stringify(r.serverErrors.slice(0, 5))}; no answer ${r.noAnswer}; unhealthy ${r.unhealthy}`);
+      log(`fuzz REST: ${r.sent} requests in ${f(r.seconds, 0)} s; statuses ${JSON.stringify(r.byStatus)}; codes ${JSON.stringify(r.byCode)}; 5xx ${JSON.stringify(r.serverErrors.slice(0, 5))}; no answer ${r.noAnswer} (raw ${r.noAnswerRaw}), resent ${r.resent}; unhealthy ${r.unhealthy}`);
     }
     await check('after');
     await room.close();
@@ -154,7 +154,7 @@ ${r.checks.length} times (before, every 15 s during each phase, after): ${failed
 |---|---:|---:|---:|---|
 ${u ? `| UDP datagrams at the WebRtcServer port | ${u.sent.toLocaleString('en')} | ${f(u.seconds, 0)} s | worker ${f(u.workerCores * 100, 0)}% of a core | ${u.replies.toLocaleString('en')} replies (STUN answers, DTLS alerts); shapes: ${top(u.byShape)} |` : ''}
 ${s ? `| signaling messages | ${s.sent.toLocaleString('en')} over ${s.connections.toLocaleString('en')} connections | ${f(s.seconds, 0)} s | Node ${f(s.nodeCores * 100, 0)}% of a core | ${s.ok.toLocaleString('en')} ok; ${s.unknownCodes.length ? `**codes outside ErrorCode: ${s.unknownCodes.join(', ')}**` : 'every error code is one of ErrorCode'} |` : ''}
-${h ? `| REST requests | ${h.sent.toLocaleString('en')} | ${f(h.seconds, 0)} s | Node ${f(h.nodeCores * 100, 0)}% of a core | statuses: ${top(h.byStatus)}; ${h.noAnswer} closed without an answer (raw malformed requests); /health failed ${h.unhealthy} times |` : ''}
+${h ? `| REST requests | ${h.sent.toLocaleString('en')} | ${f(h.seconds, 0)} s | Node ${f(h.nodeCores * 100, 0)}% of a core | statuses: ${top(h.byStatus)}; ${h.noAnswer} closed without an answer (${h.noAnswerRaw} of them raw malformed requests; ${h.resent} resent on a fresh connection after a pooled one the server had closed); /health failed ${h.unhealthy} times |` : ''}
 
 - Server crashes: ${r.serverExit === null ? 0 : `**1 (exit ${r.serverExit})**`}; worker deaths: ${r.workerDeaths}; REST 5xx: ${fiveXx}${h?.serverErrors.length ? ` (**${h.serverErrors.slice(0, 5).map((e) => `${e.status} ${e.code} ${e.method} ${e.path}`).join('; ')}**)` : ''}.
 ${s ? `- Signaling error codes: ${top(s.errors, 30)}. Close codes: ${top(s.closes)}.` : ''}

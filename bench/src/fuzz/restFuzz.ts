@@ -36,6 +36,12 @@ export interface RestFuzzResult {
   serverErrors: Array<{ status: number; code: string; method: string; path: string; contentType: string; auth: string; body: string }>;
   /** Requests with no HTTP answer (connection reset or closed): what a server that refuses a malformed request may do. */
   noAnswer: number;
+  /** Of those, the ones written raw to a socket (a server may close on a malformed request line without a word). */
+  noAnswerRaw: number;
+  /** HTTP requests whose pooled connection failed and that were sent again on a fresh one. */
+  resent: number;
+  /** What the first requests with no answer were (method and the start of the path; RAW: written to a socket). */
+  noAnswerSamples: string[];
   /** Health checks between batches that did not answer 200. */
   unhealthy: number;
 }
@@ -256,7 +262,7 @@ function codeOf(text: string): string {
   return '-';
 }
 
-function sendHttp(agent: Agent, target: RestFuzzTarget, c: RestCase): Promise<Answer | undefined> {
+function sendHttp(agent: Agent | false, target: RestFuzzTarget, c: RestCase): Promise<Answer | undefined> {
   return new Promise((resolve) => {
     let req;
     try {
@@ -310,7 +316,7 @@ function sendRaw(target: RestFuzzTarget, raw: Buffer): Promise<Answer | undefine
 export async function runRestFuzz(target: RestFuzzTarget, count: number, seed: number, concurrency = 16, onProgress?: (sent: number) => void): Promise<RestFuzzResult> {
   const gen = new RestFuzzer(seed, target);
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  const result: RestFuzzResult = { sent: 0, seconds: 0, byStatus: {}, byCode: {}, serverErrors: [], noAnswer: 0, unhealthy: 0 };
+  const result: RestFuzzResult = { sent: 0, seconds: 0, byStatus: {}, byCode: {}, serverErrors: [], noAnswer: 0, noAnswerRaw: 0, resent: 0, noAnswerSamples: [], unhealthy: 0 };
   const started = performance.now();
   const seen5xx = new Map<string, number>();
   let next = 0;
@@ -318,10 +324,18 @@ export async function runRestFuzz(target: RestFuzzTarget, count: number, seed: n
     while (next < count) {
       next++;
       const c = await gen.next();
-      const a = c.kind === 'raw' ? await sendRaw(target, c.raw!) : await sendHttp(agent, target, c);
+      let a = c.kind === 'raw' ? await sendRaw(target, c.raw!) : await sendHttp(agent, target, c);
+      // A pooled socket the server had just closed (after a 4xx it ends the connection) resets the
+      // next request on it: that is the client's reuse, so send it once more on a fresh connection.
+      if (!a && c.kind === 'http') {
+        result.resent++;
+        a = await sendHttp(false, target, c);
+      }
       result.sent++;
       if (!a) {
         result.noAnswer++;
+        if (c.kind === 'raw') result.noAnswerRaw++;
+        if (result.noAnswerSamples.length < 10) result.noAnswerSamples.push(`${c.method} ${c.path.slice(0, 80)} (${c.body.length} B body)`);
         continue;
       }
       result.byStatus[a.status] = (result.byStatus[a.status] ?? 0) + 1;
