@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { ErrorCode, PROTOCOL_VERSION } from '@parley/protocol';
 import { api } from './support/testServer.js';
 import { expectColour, waitFor } from './support/expectations.js';
-import { Fuzzer } from './support/fuzz.js';
+import { Fuzzer, signalingTemplates } from './support/fuzz.js';
 import { createMeeting, joinFromBrowser, useServerAndBrowser } from './support/harness.js';
 const SEED = Number(process.env.FUZZ_SEED ?? 20261121);
 const MESSAGES = 4000;
@@ -37,21 +37,7 @@ describe('signaling fuzz against a live server', () => {
 
     const fuzz = new Fuzzer(SEED);
     const ids: string[] = ['nope', '', 'x'.repeat(128), a.body.Meeting.MeetingId, roomB.meetingId];
-    const templates: Array<Record<string, unknown>> = [
-      { method: 'join', params: { protocol: PROTOCOL_VERSION, token: tokens[0] } },
-      { method: 'createTransport', params: { direction: 'send' } },
-      { method: 'createTransport', params: { direction: 'recv' } },
-      { method: 'connectTransport', params: { transportId: 'x', dtlsParameters: { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AA:BB' }] } } },
-      { method: 'restartIce', params: { transportId: 'x' } },
-      { method: 'setRtpCapabilities', params: { rtpCapabilities: { codecs: [{ mimeType: 'audio/opus', kind: 'audio', clockRate: 48000, channels: 2 }] } } },
-      { method: 'produce', params: { transportId: 'x', kind: 'audio', source: 'microphone', rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 1111 }] } } },
-      { method: 'produce', params: { transportId: 'x', kind: 'video', source: 'camera', rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 }], encodings: [{ ssrc: 2222 }] } } },
-      { method: 'closeProducer', params: { producerId: 'x' } },
-      { method: 'pauseProducer', params: { producerId: 'x' } },
-      { method: 'resumeProducer', params: { producerId: 'x' } },
-      { method: 'resumeConsumer', params: { consumerId: 'x' } },
-      { method: 'ping', params: {} },
-    ];
+    const templates = signalingTemplates(PROTOCOL_VERSION, tokens[0]!);
 
     const stats = { sent: 0, ok: 0, errors: new Map<string, number>(), internal: 0, closes: new Map<number, number>() };
     const wsUrl = roomB.signalingUrl;
